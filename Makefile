@@ -1,0 +1,57 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+
+.PHONY: setup run test test-fast bench chromium translations lint clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+translations:
+	$(BIN)/flask translate compile
+
+## setup: venv, Python packages, GOV.UK Frontend from npm, translations, migrations, demo data
+setup: $(VENV)/.installed node_modules/.package-lock.json translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo > /dev/null
+
+## run: set up, print the demo sign-ins and links, and serve on http://127.0.0.1:5000
+run: setup
+	$(BIN)/flask demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-core poppler-utils; }
+
+## test: set up, install Chromium when missing, run the whole suite (browser tests included)
+test: setup chromium
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser"
+
+## bench: page weight of the booklet (HTML and first visit, compressed)
+bench: setup
+	$(BIN)/python -m benchmarks.page_weight
+
+lint:
+	$(BIN)/ruff check portal tests
+
+clean:
+	rm -rf $(VENV) node_modules instance

@@ -1,0 +1,100 @@
+"""The My Review portal: a Flask application for an IRO service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import PROJECT_ROOT, Config
+from portal.extensions import (babel, compress, csrf, db, limiter, login_manager, migrate,
+                               server_session, talisman, wtforms_helpers)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the portal: configure, then bind extensions, blueprints, error pages and commands."""
+    app = Flask(__name__, template_folder=None, static_folder=str(PROJECT_ROOT / "static"),
+                static_url_path="/static",
+                instance_path=str(Config().INSTANCE_PATH))
+    configure(app, overrides)
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.update(Config().as_flask())
+    app.config.update(overrides or {})
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import i18n, models, sessions  # noqa: F401 - models registers every table
+    from portal.headers import csp_settings
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    sessions.configure_sessions(app)
+    server_session.init_app(app)
+    talisman.init_app(app, **csp_settings(app))
+    compress.init_app(app)
+    wtforms_helpers.init_app(app)
+    i18n.register_template_helpers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.assets import bp as assets_bp
+    from portal.booklet.views import bp as booklet_bp
+    from portal.links.views import bp as links_bp
+    from portal.outbox.views import bp as outbox_bp
+    from portal.reviews.views import bp as reviews_bp
+    from portal.site.views import bp as site_bp
+    from portal.staff.views import bp as staff_bp
+
+    for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, outbox_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from portal.headers import register as register_headers
+    from portal.staff.auth import register as register_auth
+
+    register_headers(app)
+    register_auth(app)

@@ -1,0 +1,129 @@
+"""The booklet, its answers (one narrow typed row each), sharing, concerns, voice notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+VERSIONS = ("4-7", "4-11", "12-17")
+
+
+class Booklet(db.Model):
+    __tablename__ = "booklet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), unique=True)
+    version: Mapped[str] = mapped_column(String(8))
+    question_set: Mapped[str] = mapped_column(String(20))
+    # Who chose the version: 'age', 'iro' or 'child'.
+    version_chosen_by: Mapped[str] = mapped_column(String(8), default="age")
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    review = relationship("Review")
+    answers: Mapped[list["BookletAnswer"]] = relationship(back_populates="booklet",
+                                                          cascade="all, delete-orphan")
+
+
+class BookletAnswer(db.Model):
+    """One answer: exactly one of the value columns is used, so SQL can count choices."""
+
+    __tablename__ = "booklet_answer"
+    __table_args__ = (UniqueConstraint("booklet_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)
+    question_set: Mapped[str] = mapped_column(String(20))
+    question_key: Mapped[str] = mapped_column(String(60))
+    section: Mapped[str] = mapped_column(String(30))
+    # 'answered', 'skipped' or 'tell_iro' (I'd rather tell my IRO myself)
+    state: Mapped[str] = mapped_column(String(10), default="answered")
+    value_choice: Mapped[str | None] = mapped_column(String(40), index=True)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    # Counts up on every change: a stale page cannot silently overwrite a newer answer.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    booklet: Mapped[Booklet] = relationship(back_populates="answers")
+
+
+class SectionSharing(db.Model):
+    """The child's opt-in to share a section beyond their IRO (off by default)."""
+
+    __tablename__ = "section_sharing"
+    __table_args__ = (UniqueConstraint("booklet_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)
+    section: Mapped[str] = mapped_column(String(30))
+    social_worker: Mapped[bool] = mapped_column(Boolean, default=False)
+    carer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChildMessage(db.Model):
+    """'I want to tell my IRO something', sent from the child's link at any time."""
+
+    __tablename__ = "child_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VoiceNote(db.Model):
+    __tablename__ = "voice_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(60))
+    mime_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UrgentConcern(db.Model):
+    """Something a child wrote that may need attention now."""
+
+    __tablename__ = "urgent_concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("booklet_answer.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("child_message.id", ondelete="SET NULL"))
+    # 'unsafe_question' or 'word_list'
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    escalate_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    acknowledgement_note: Mapped[str] = mapped_column(Text, default="")
+
+    review = relationship("Review")
+
+
+class ScreeningWord(db.Model):
+    """A word or phrase that marks free text urgent; kept by administrators."""
+
+    __tablename__ = "screening_word"
+    __table_args__ = (UniqueConstraint("language", "word"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,63 @@
+"""Booklet rules: which version, links, saving answers, sharing, withdrawing, status."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.booklet.models import Booklet
+from portal.booklet.questions import CURRENT_SET
+from portal.extensions import db
+from portal.links.services import issue_link, link_url, revoke_links_for_review, short_url
+from portal.reviews.models import Review
+from portal.reviews.services import age_on
+from portal.timeutil import as_utc, london_date
+
+MIN_AGE = 4
+
+
+def version_for_age(age: int) -> str | None:
+    """Three Houses to 7, 4-11 to 11, 12-17 from 12 (care leavers too); none under 4 (PN0)."""
+    if age < MIN_AGE:
+        return None
+    if age <= 7:
+        return "4-7"
+    if age <= 11:
+        return "4-11"
+    return "12-17"
+
+
+def booklet_for_review(review: Review) -> Booklet | None:
+    """The review's booklet, made on first need with the version for the child's age at the meeting."""
+    booklet = db.session.scalar(db.select(Booklet).filter_by(review_id=review.id))
+    if booklet is None:
+        version = version_for_age(age_on(review.child.date_of_birth, london_date(review.meeting_at)))
+        if version is None:
+            return None
+        booklet = Booklet(review_id=review.id, version=version, question_set=CURRENT_SET[version])
+        db.session.add(booklet)
+        db.session.flush()
+    return booklet
+
+
+def issue_booklet_link(review: Review) -> tuple[str, str]:
+    """A fresh booklet link for the child (older ones stop working); return its URL and short URL."""
+    revoke_links_for_review(review.id, "booklet")
+    # The link lives until well after the meeting, when it leads to the letter.
+    expires = as_utc(review.meeting_at) + timedelta(days=365)
+    _, token, code = issue_link(purpose="booklet", audience="child", review_id=review.id, expires_at=expires,
+                                with_short_code=True)
+    return link_url(token), short_url(code)
+
+
+def demo_booklet_links(planned: list[Review]) -> list[dict]:
+    """One fresh booklet link per version, for `flask demo --json`."""
+    links, seen = [], set()
+    for review in planned:
+        booklet = booklet_for_review(review)
+        if booklet is None or booklet.version in seen:
+            continue
+        seen.add(booklet.version)
+        url, short = issue_booklet_link(review)
+        links.append({"kind": "booklet", "version": booklet.version, "url": url, "short_url": short,
+                      "child": review.child.preferred_name, "review_id": review.id})
+    return sorted(links, key=lambda item: ["4-7", "4-11", "12-17"].index(item["version"]))

@@ -1,0 +1,103 @@
+"""Settings from the environment, with safe defaults for local use."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting that production needs is missing or unsafe."""
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Read once per app from the environment; tests pass overrides to create_app."""
+
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.ENV_NAME = env.get("PORTAL_ENV", "development")
+        self.INSTANCE_PATH = Path(env.get("PORTAL_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+        self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{self.INSTANCE_PATH / 'portal.sqlite3'}"
+        )
+        self.REDIS_URL = env.get("REDIS_URL") or None
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.PROXY_FIX_HOPS = int(env.get("PROXY_FIX_HOPS", "0"))
+        self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY") or None
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(3 * 1024 * 1024)))
+        self.AUTHORITY_NAME = env.get("AUTHORITY_NAME", "Example Council")
+        self.HUEY_IMMEDIATE = env.get("HUEY_IMMEDIATE", "").lower() in {"1", "true"}
+
+    def as_flask(self) -> dict:
+        """The mapping handed to app.config."""
+        production = self.ENV_NAME == "production"
+        secret = self.SECRET_KEY
+        if secret is None:
+            if production:
+                raise ConfigError(
+                    "SECRET_KEY is not set. In production the portal needs a long random "
+                    "SECRET_KEY in its environment, for example: "
+                    "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+                )
+            # Local use only: a fixed, public key, so that sessions survive a restart.
+            secret = "development-only-not-secret"
+        elif production and len(secret) < 32:
+            raise ConfigError("SECRET_KEY is too short for production: use at least 32 random characters.")
+        return {
+            "PORTAL_ENV": self.ENV_NAME,
+            "PRODUCTION": production,
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": self.SQLALCHEMY_DATABASE_URI,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "REDIS_URL": self.REDIS_URL,
+            "BASE_URL": self.BASE_URL,
+            "PROXY_FIX_HOPS": self.PROXY_FIX_HOPS,
+            "NOTIFY_API_KEY": self.NOTIFY_API_KEY,
+            "MAX_CONTENT_LENGTH": self.MAX_CONTENT_LENGTH,
+            "AUTHORITY_NAME": self.AUTHORITY_NAME,
+            "HUEY_IMMEDIATE": self.HUEY_IMMEDIATE,
+            "HUEY_SQLITE_PATH": str(self.INSTANCE_PATH / "jobs.sqlite3"),
+            "SESSION_FILE_DIR": str(self.INSTANCE_PATH / "sessions"),
+            "SESSION_COOKIE_SECURE": production,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_NAME": "portal_session",
+            # Server-side sessions outlive idle time-outs; the idle rules live in the app.
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+            "WTF_CSRF_TIME_LIMIT": 3600,
+            "WTF_CSRF_SSL_STRICT": production,
+            "RATELIMIT_STORAGE_URI": self.REDIS_URL or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "BABEL_DEFAULT_LOCALE": "en",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+            "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "application/json", "text/plain"],
+            "COMPRESS_ALGORITHM": ["br", "gzip"],
+            "COMPRESS_MIN_SIZE": 500,
+            "FORCE_HTTPS": production,
+        }
+
+
+def _normalise_database_url(url: str) -> str:
+    # Heroku-style URLs name the old driver; the portal ships psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

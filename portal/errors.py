@@ -1,0 +1,60 @@
+"""Error pages in plain words."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+ERROR_TEXT = {
+    400: (_l("Something was wrong with that request"),
+          _l("The page could not understand what was sent. Go back and try again.")),
+    403: (_l("You cannot see this page"),
+          _l("Your account does not allow this. If you think it should, ask your manager.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. If you used a link, it may have expired.")),
+    405: (_l("That did not work"),
+          _l("This page cannot be used in that way. Go back and use the buttons on the page.")),
+    413: (_l("That was too big to send"),
+          _l("What you sent was larger than the portal accepts (3 MB). Make it smaller and try again; "
+             "a voice note can be up to 2 minutes.")),
+    429: (_l("Too many tries"),
+          _l("There have been too many tries in a short time. Wait a few minutes, then try again.")),
+    500: (_l("Sorry, something went wrong"),
+          _l("Nothing you did caused this. Try again later. What you already saved is safe.")),
+}
+
+
+def render_error(status: int, heading=None, body=None):
+    """Render the plain-words page for a status code."""
+    default_heading, default_body = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    return render_template("errors/error.html", heading=heading or default_heading,
+                           body=body or default_body, status=status), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        from portal.booklet.views import keep_text_after_csrf_error
+
+        kept = keep_text_after_csrf_error(error)
+        if kept is not None:
+            return kept
+        return render_error(400, _l("This page timed out"),
+                            _l("For your security, forms stop working after a while. Go back, "
+                               "reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code not in ERROR_TEXT or request.path.startswith("/assets/"):
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s", request.path)
+        from portal.extensions import db
+
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,101 @@
+"""Issue, hash, find and revoke private links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from portal.extensions import db
+from portal.links.models import PrivateLink
+from portal.timeutil import as_utc, utcnow
+
+# Letters and digits that cannot be mistaken for one another when typed from paper.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SHORT_CODE_LENGTH = 10
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token, as stored; the token itself never is."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def normalise_short_code(code: str) -> str:
+    """Upper case, without spaces or dashes, as people type codes from paper."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def issue_link(*, purpose: str, audience: str, expires_at: datetime, review_id: int | None = None,
+               staff_user_id: int | None = None, with_short_code: bool = False
+               ) -> tuple[PrivateLink, str, str | None]:
+    """Make a link; return it with its token (and short code) to hand out once."""
+    token = secrets.token_urlsafe(32)
+    short_code = None
+    link = PrivateLink(purpose=purpose, audience=audience, review_id=review_id,
+                       staff_user_id=staff_user_id, token_sha256=hash_token(token),
+                       expires_at=expires_at)
+    if with_short_code:
+        short_code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+        link.short_code_sha256 = hash_token(short_code)
+    db.session.add(link)
+    db.session.flush()
+    return link, token, short_code
+
+
+def link_url(token: str) -> str:
+    """The full address a person opens."""
+    return f"{current_app.config['BASE_URL']}/l/{token}"
+
+
+def short_url(code: str) -> str:
+    """The short address printed on letters."""
+    return f"{current_app.config['BASE_URL']}/s/{code}"
+
+
+def is_usable(link: PrivateLink | None, now: datetime | None = None) -> bool:
+    """Known, not revoked and not expired."""
+    now = now or utcnow()
+    return bool(link and link.revoked_at is None and as_utc(link.expires_at) > now)
+
+
+def find_usable_link(token: str, *, purpose: str | None = None) -> PrivateLink | None:
+    """The live link for a token, or None for unknown, revoked and expired alike."""
+    if not token or len(token) > 200:
+        return None
+    link = db.session.scalar(db.select(PrivateLink).filter_by(token_sha256=hash_token(token)))
+    if not is_usable(link) or (purpose and link.purpose != purpose):
+        return None
+    return link
+
+
+def find_usable_short_code(code: str) -> PrivateLink | None:
+    """The live link for a short code typed from a printed letter."""
+    code = normalise_short_code(code)
+    if len(code) != SHORT_CODE_LENGTH:
+        return None
+    link = db.session.scalar(db.select(PrivateLink).filter_by(short_code_sha256=hash_token(code)))
+    return link if is_usable(link) else None
+
+
+def mark_used(link: PrivateLink) -> None:
+    """Record the first real use (a POST), never a GET that a scanner might make."""
+    if link.first_used_at is None:
+        link.first_used_at = utcnow()
+
+
+def revoke(link: PrivateLink) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+
+
+def revoke_links_for_review(review_id: int, purpose: str) -> None:
+    """Earlier links stop working when a new one is sent."""
+    for link in db.session.scalars(db.select(PrivateLink).filter_by(review_id=review_id, purpose=purpose,
+                                                                    revoked_at=None)):
+        revoke(link)
+
+
+def default_expiry(days: int = 400) -> datetime:
+    return utcnow() + timedelta(days=days)

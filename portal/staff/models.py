@@ -1,0 +1,76 @@
+"""Authority settings, teams and staff accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+ROLES = ("iro", "manager", "admin")
+
+
+class Authority(db.Model):
+    """The one local authority this installation serves, and its statutory settings."""
+
+    __tablename__ = "authority"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    duty_inbox_email: Mapped[str] = mapped_column(String(254), default="")
+    invitation_working_days: Mapped[int] = mapped_column(Integer, default=10)
+    record_working_days: Mapped[int] = mapped_column(Integer, default=20)
+    suppression_threshold: Mapped[int] = mapped_column(Integer, default=10)
+    staff_idle_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    booklet_idle_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    urgent_escalation_working_hours: Mapped[int] = mapped_column(Integer, default=4)
+    advocacy_phone: Mapped[str] = mapped_column(String(40), default="")
+    complaints_url: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Team(db.Model):
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    members: Mapped[list["StaffUser"]] = relationship(back_populates="team")
+
+
+class StaffUser(UserMixin, db.Model):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Bumped on sign-out and password change: every older session stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_type: Mapped[str | None] = mapped_column(String(40))
+    about: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name else ""

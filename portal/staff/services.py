@@ -1,0 +1,91 @@
+"""Staff accounts: passwords, sessions, one-time set-password links, TOTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from portal.audit import record_event
+from portal.extensions import db
+from portal.links.services import issue_link, link_url
+from portal.staff.models import Authority, StaffUser
+from portal.timeutil import utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_staff_by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(db.select(StaffUser).filter(db.func.lower(StaffUser.email) == email.strip().lower()))
+
+
+def check_credentials(email: str, password: str) -> StaffUser | None:
+    """The active user with this email and password, or None (whichever part was wrong)."""
+    user = find_staff_by_email(email)
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def check_totp(user: StaffUser, code: str) -> bool:
+    """A six-digit code from the user's authenticator app (one step of clock drift allowed)."""
+    if not user.totp_secret:
+        return True
+    return pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1)
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    """Change the password and end every existing session of this user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    record_event("password_set", "staff_user", user.id)
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    user.session_version += 1
+
+
+def create_account(*, email: str, name: str, role: str, team_id: int | None, phone: str = "") -> tuple[StaffUser, str]:
+    """An account with no password yet, and its one-time set-password link."""
+    user = StaffUser(email=email.strip().lower(), name=name.strip(), role=role, team_id=team_id,
+                     phone=phone.strip(), active=True, session_version=1)
+    db.session.add(user)
+    db.session.flush()
+    url = issue_set_password_link(user)
+    record_event("account_created", "staff_user", user.id, detail=role)
+    return user, url
+
+
+def issue_set_password_link(user: StaffUser) -> str:
+    """A link that sets a password once, valid for 3 days."""
+    _, token, _ = issue_link(purpose="set-password", audience="staff", staff_user_id=user.id,
+                             expires_at=utcnow() + timedelta(days=3))
+    return link_url(token)
+
+
+def authority_settings() -> Authority:
+    """The authority row (made by `flask demo` or the first administrator)."""
+    authority = db.session.scalar(db.select(Authority).limit(1))
+    if authority is None:
+        from flask import current_app
+
+        authority = Authority(name=current_app.config["AUTHORITY_NAME"])
+        db.session.add(authority)
+        db.session.flush()
+    return authority

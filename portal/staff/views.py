@@ -1,0 +1,234 @@
+"""Sign in and out, set a password, and the administrator's pages."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.audit import record_event
+from portal.booklet.models import ScreeningWord
+from portal.extensions import db, limiter
+from portal.i18n import LANGUAGES
+from portal.links.models import PrivateLink
+from portal.links.services import mark_used, revoke
+from portal.security import load_or_404, role_required
+from portal.staff import services
+from portal.staff.auth import stamp_activity
+from portal.staff.forms import (AccountForm, ScreeningWordForm, SetPasswordForm, SettingsForm, SignInForm,
+                                TeamForm, TotpForm)
+from portal.staff.models import StaffUser, Team
+
+bp = Blueprint("staff", __name__)
+
+SIGN_IN_LIMITS = "10 per 10 minutes"
+
+
+def _begin_session(user: StaffUser) -> None:
+    # A fresh session id on sign-in, so a planted cookie is worth nothing.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user, remember=False)
+    stamp_activity()
+    record_event("signed_in", "staff_user", user.id, actor_kind="staff")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMITS, methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("reviews.my_children"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = services.check_credentials(form.email.data, form.password.data)
+        if user is None:
+            failed = True
+        elif user.totp_secret:
+            session["pending_totp_user"] = user.id
+            db.session.commit()
+            return redirect(url_for("staff.sign_in_code"), 303)
+        else:
+            _begin_session(user)
+            db.session.commit()
+            return redirect(url_for("reviews.my_children"), 303)
+    return render_template("staff/sign_in.html", form=form, failed=failed), (200 if not failed else 401)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMITS, methods=["POST"])
+def sign_in_code():
+    user_id = session.get("pending_totp_user")
+    user = db.session.get(StaffUser, user_id) if user_id else None
+    if user is None or not user.active:
+        return redirect(url_for("staff.sign_in"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.check_totp(user, form.code.data):
+            _begin_session(user)
+            db.session.commit()
+            return redirect(url_for("reviews.my_children"), 303)
+        form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
+    return render_template("staff/sign_in_code.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if current_user.is_authenticated:
+        user = db.session.get(StaffUser, current_user.id)
+        services.end_all_sessions(user)
+        record_event("signed_out", "staff_user", user.id, actor_kind="staff")
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("staff.sign_in"), 303)
+
+
+def set_password_page(link: PrivateLink):
+    """Reached from a one-time link: GET shows the form, POST uses the link up."""
+    user = db.session.get(StaffUser, link.staff_user_id)
+    if user is None or not user.active or link.first_used_at is not None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        mark_used(link)
+        revoke(link)
+        db.session.commit()
+        flash(_("Your password is set. Sign in with it now."), "success")
+        return redirect(url_for("staff.sign_in"), 303)
+    return render_template("staff/set_password.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@role_required("iro", "manager", "admin")
+def change_password():
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(StaffUser, current_user.id)
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        # Every other session is now dead; keep this one going with the new version.
+        _begin_session(user)
+        db.session.commit()
+        flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
+        return redirect(url_for("reviews.my_children"), 303)
+    return render_template("staff/set_password.html", form=form, user=current_user, changing=True)
+
+
+@bp.get("/admin")
+@role_required("admin")
+def admin_home():
+    users = db.session.scalars(db.select(StaffUser).order_by(StaffUser.name)).all()
+    teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
+    return render_template("staff/admin_home.html", users=users, teams=teams)
+
+
+@bp.route("/admin/accounts/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_account():
+    form = AccountForm()
+    form.team_id.choices = [(0, _("No team"))] + [(t.id, t.name) for t in
+                                                   db.session.scalars(db.select(Team).order_by(Team.name))]
+    if form.validate_on_submit():
+        if services.find_staff_by_email(form.email.data):
+            form.email.errors.append(_("There is already an account with this email address"))
+        else:
+            user, url = services.create_account(email=form.email.data, name=form.name.data, role=form.role.data,
+                                                team_id=form.team_id.data or None, phone=form.phone.data or "")
+            db.session.commit()
+            return render_template("staff/account_created.html", user=user, url=url)
+    return render_template("staff/account_form.html", form=form)
+
+
+@bp.post("/admin/accounts/<int:user_id>/active")
+@role_required("admin")
+def toggle_active(user_id: int):
+    user = load_or_404(StaffUser, user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot switch off your own account."), "info")
+        return redirect(url_for("staff.admin_home"), 303)
+    user.active = not user.active
+    services.end_all_sessions(user)
+    record_event("account_activated" if user.active else "account_deactivated", "staff_user", user.id)
+    db.session.commit()
+    return redirect(url_for("staff.admin_home"), 303)
+
+
+@bp.post("/admin/accounts/<int:user_id>/password-link")
+@role_required("admin")
+def reissue_password_link(user_id: int):
+    user = load_or_404(StaffUser, user_id)
+    url = services.issue_set_password_link(user)
+    record_event("password_link_issued", "staff_user", user.id)
+    db.session.commit()
+    return render_template("staff/account_created.html", user=user, url=url)
+
+
+@bp.route("/admin/teams", methods=["GET", "POST"])
+@role_required("admin")
+def teams():
+    form = TeamForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if db.session.scalar(db.select(Team).filter_by(name=name)):
+            form.name.errors.append(_("There is already a team with this name"))
+        else:
+            db.session.add(Team(name=name))
+            record_event("team_added", "team", None, detail=name)
+            db.session.commit()
+            return redirect(url_for("staff.teams"), 303)
+    all_teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
+    return render_template("staff/teams.html", form=form, teams=all_teams)
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@role_required("admin")
+def settings():
+    authority = services.authority_settings()
+    form = SettingsForm(obj=authority)
+    if form.validate_on_submit():
+        form.populate_obj(authority)
+        record_event("settings_changed", "authority", authority.id)
+        db.session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("staff.settings"), 303)
+    return render_template("staff/settings.html", form=form)
+
+
+@bp.route("/admin/words", methods=["GET", "POST"])
+@role_required("admin")
+def screening_words():
+    form = ScreeningWordForm()
+    form.language.choices = list(LANGUAGES.items())
+    if form.validate_on_submit():
+        word = " ".join(form.word.data.lower().split())
+        exists = db.session.scalar(db.select(ScreeningWord).filter_by(word=word, language=form.language.data))
+        if not exists:
+            db.session.add(ScreeningWord(word=word, language=form.language.data))
+            record_event("screening_word_added", "screening_word", None, detail=word)
+            db.session.commit()
+        return redirect(url_for("staff.screening_words"), 303)
+    words = db.session.scalars(db.select(ScreeningWord).order_by(ScreeningWord.language, ScreeningWord.word)).all()
+    return render_template("staff/words.html", form=form, words=words, languages=LANGUAGES)
+
+
+@bp.post("/admin/words/<int:word_id>/delete")
+@role_required("admin")
+def delete_screening_word(word_id: int):
+    word = db.session.get(ScreeningWord, word_id)
+    if word is None:
+        abort(404)
+    record_event("screening_word_removed", "screening_word", word.id, detail=word.word)
+    db.session.delete(word)
+    db.session.commit()
+    return redirect(url_for("staff.screening_words"), 303)
+
+
+@bp.app_context_processor
+def role_names_context():
+    return {"role_names": {"iro": _("Independent Reviewing Officer"), "manager": _("Manager"),
+                           "admin": _("Administrator")}}
