@@ -69,14 +69,18 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.assets import bp as assets_bp
+    from portal.booklet.my_iro import bp as my_iro_bp
+    from portal.booklet.staff_views import bp as booklet_staff_bp
     from portal.booklet.views import bp as booklet_bp
+    from portal.booklet.voice import bp as voice_bp
     from portal.links.views import bp as links_bp
     from portal.outbox.views import bp as outbox_bp
     from portal.reviews.views import bp as reviews_bp
     from portal.site.views import bp as site_bp
     from portal.staff.views import bp as staff_bp
 
-    for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, outbox_bp):
+    for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_staff_bp, voice_bp,
+                      my_iro_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 

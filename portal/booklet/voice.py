@@ -1,0 +1,5 @@
+"""Voice notes: record instead of typing."""
+
+from flask import Blueprint
+
+bp = Blueprint("voice", __name__)
