@@ -7,6 +7,7 @@ import uuid
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -44,6 +45,20 @@ def _drop_postgres_schema(schema: str) -> None:
     engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production (its own `g` and database session).
+
+    The test's own context stays open for building records; its objects are expired after every
+    request so that the test reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 def make_test_app(database: str, tmp_path, **overrides):
     """An app on a fresh, migrated database of the given kind."""
     config = {
@@ -65,6 +80,7 @@ def make_test_app(database: str, tmp_path, **overrides):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         upgrade()
     app.test_schema = schema

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -15,6 +16,8 @@ from portal.timeutil import utcnow
 login_manager.login_view = "staff.sign_in"
 login_manager.login_message = _l("Sign in to see this page.")
 login_manager.login_message_category = "info"
+# Flashed messages are stored in the session, which holds plain strings only.
+login_manager.localize_callback = str
 login_manager.session_protection = "strong"
 
 
@@ -44,8 +47,8 @@ def register(app: Flask) -> None:
         if last_seen is not None and now - last_seen > idle_minutes * 60:
             logout_user()
             session.clear()
-            flash(_l("You were signed out because you had not used the portal for %(minutes)d minutes.",
-                     minutes=idle_minutes), "info")
+            flash(_("You were signed out because you had not used the portal for %(minutes)d minutes.",
+                    minutes=idle_minutes), "info")
             return redirect(url_for("staff.sign_in"))
         session["staff_last_seen"] = now
         return None
