@@ -14,9 +14,8 @@ bp = Blueprint("assets", __name__)
 
 @bp.get("/assets/<path:filename>")
 def govuk_asset(filename: str):
-    """Fonts and images that GOV.UK Frontend's CSS expects under /assets."""
-    if filename.startswith(("images/", "fonts/")):
-        return send_from_directory(GOVUK_DIST / "assets", filename, max_age=31536000)
+    """GOV.UK Frontend's CSS and JavaScript, served from the pinned npm package."""
+    # No crown images and no GDS Transport font: the portal is the authority's, not GOV.UK's.
     if filename in ALLOWED:
         return send_from_directory(GOVUK_DIST, filename, max_age=86400)
     abort(404)
