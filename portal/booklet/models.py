@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.timeutil import UTCDateTime, utcnow
 
 VERSIONS = ("4-7", "4-11", "12-17")
 
@@ -23,15 +22,15 @@ class Booklet(db.Model):
     question_set: Mapped[str] = mapped_column(String(20))
     # Who chose the version: 'age', 'iro' or 'child'.
     version_chosen_by: Mapped[str] = mapped_column(String(8), default="age")
-    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     review = relationship("Review")
-    answers: Mapped[list["BookletAnswer"]] = relationship(back_populates="booklet",
+    answers: Mapped[list[BookletAnswer]] = relationship(back_populates="booklet",
                                                           cascade="all, delete-orphan")
 
 
@@ -53,7 +52,7 @@ class BookletAnswer(db.Model):
     # Counts up on every change: a stale page cannot silently overwrite a newer answer.
     version: Mapped[int] = mapped_column(Integer, default=1)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     booklet: Mapped[Booklet] = relationship(back_populates="answers")
 
@@ -80,8 +79,8 @@ class ChildMessage(db.Model):
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class VoiceNote(db.Model):
@@ -93,7 +92,7 @@ class VoiceNote(db.Model):
     mime_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class UrgentConcern(db.Model):
@@ -107,10 +106,10 @@ class UrgentConcern(db.Model):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("child_message.id", ondelete="SET NULL"))
     # 'unsafe_question' or 'word_list'
     reason: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    escalate_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    escalate_after: Mapped[datetime] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     acknowledgement_note: Mapped[str] = mapped_column(Text, default="")
 
@@ -126,4 +125,4 @@ class ScreeningWord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(80))
     language: Mapped[str] = mapped_column(String(10), default="en")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

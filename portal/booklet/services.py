@@ -61,3 +61,19 @@ def demo_booklet_links(planned: list[Review]) -> list[dict]:
         links.append({"kind": "booklet", "version": booklet.version, "url": url, "short_url": short,
                       "child": review.child.preferred_name, "review_id": review.id})
     return sorted(links, key=lambda item: ["4-7", "4-11", "12-17"].index(item["version"]))
+
+
+# Versions a child may switch to: their own and the ones next to it.
+NEIGHBOUR_VERSIONS = {"4-7": ("4-7", "4-11"), "4-11": ("4-7", "4-11", "12-17"), "12-17": ("4-11", "12-17")}
+
+
+def versions_child_may_choose(booklet: Booklet) -> tuple[str, ...]:
+    """The booklet's age version and its neighbours: a child may want simpler or fuller questions."""
+    review = booklet.review
+    by_age = version_for_age(age_on(review.child.date_of_birth, london_date(review.meeting_at))) or booklet.version
+    return NEIGHBOUR_VERSIONS[by_age]
+
+
+def review_is_over(review: Review) -> bool:
+    """Held or cancelled: the booklet link now leads to what happened, not to the questions."""
+    return review.status != "planned"

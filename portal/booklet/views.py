@@ -1,10 +1,471 @@
-"""The child's booklet pages."""
+"""The child's booklet pages: contents, one section per page, sharing, checking, sending, their answers."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import re
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, format_number
+from flask_babel import gettext as _
+
+from portal.audit import record_event
+from portal.booklet import answers as rules
+from portal.booklet.child_session import child_link_required, current_child_link, idle_minutes
+from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
+from portal.booklet.questions import QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
+from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
+from portal.extensions import db
+from portal.links.models import PrivateLink
+from portal.timeutil import london_date, utcnow
 
 bp = Blueprint("booklet", __name__)
+
+CONFLICTS_SESSION_KEY = "booklet_draft_conflicts"
+VERSION_ORDER = ("4-7", "4-11", "12-17")
+SECTION_PATH = re.compile(r"^/booklet/([a-z_]+)$")
+SECTION_KEYS = frozenset(s.key for qs in QUESTION_SETS.values() for s in qs.sections)
+
+
+@bp.app_context_processor
+def booklet_template_helpers():
+    def booklet_my_iro_url():
+        """The 'My IRO' page, once the engineer writing it has registered it."""
+        return url_for("my_iro.page") if "my_iro.page" in current_app.view_functions else None
+
+    return {"booklet_my_iro_url": booklet_my_iro_url}
+
+
+@bp.app_template_filter("combine_count_texts")
+def combine_count_texts(params: dict, limit: int) -> dict:
+    """GOV.UK character count messages in the reader's language ('%{count}' is filled in by its script)."""
+    return {**params,
+            "textareaDescriptionText": _("You can write up to %(limit)s characters.", limit=format_number(limit)),
+            "charactersUnderLimitText": {"one": _("You can write %{count} more character"),
+                                         "other": _("You can write %{count} more characters")},
+            "charactersAtLimitText": _("You have used all the characters"),
+            "charactersOverLimitText": {"one": _("You have %{count} character too many"),
+                                        "other": _("You have %{count} characters too many")}}
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+def _booklet(link: PrivateLink):
+    booklet = booklet_for_review(link.review) if link.review else None
+    if booklet is None:
+        abort(404)
+    return booklet
+
+
+def _render(template: str, link: PrivateLink, booklet, status: int = 200, **context):
+    """Every booklet page knows the child's link (for 'help now'), the booklet and the idle time."""
+    page = render_template(template, link=link, booklet=booklet, review=link.review, iro=link.review.iro,
+                           idle_minutes=idle_minutes(), version_name=VERSION_NAMES[booklet.version],
+                           **context)
+    return page, status
+
+
+def _review_over_page(link: PrivateLink):
+    review = link.review
+    return render_template("links/happened.html", review=review, iro=review.iro,
+                           meeting_date=format_date(london_date(review.held_at or review.meeting_at), "d MMMM yyyy"))
+
+
+def booklet_open(view):
+    """Questions can be answered until the review is held or cancelled."""
+    @wraps(view)
+    def wrapped(link, *args, **kwargs):
+        if review_is_over(link.review):
+            return _review_over_page(link)
+        return view(link, *args, **kwargs)
+    return wrapped
+
+
+def _keep_draft(section_key: str) -> bool:
+    """Keep a locked-out section's words server-side until the child presses Start again."""
+    draft = rules.make_draft(section_key, request.form)
+    if draft is None:
+        return False
+    session[rules.DRAFT_SESSION_KEY] = draft
+    return True
+
+
+def keep_draft_when_locked(view):
+    """A section posted after the lock: keep the words, show the lock (never the answers)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and current_child_link() is None:
+            kept = _keep_draft(kwargs.get("section_key", ""))
+            return render_template("booklet/locked.html", timed_out=True, draft_kept=kept), 401
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def describe(question: Question | None, state: str, value: str | None) -> str:
+    """A state and value in the words the child sees."""
+    if state == "skipped":
+        return _("You skipped this question.")
+    if state == "tell_iro":
+        return _("You will tell your IRO yourself.")
+    if not value:
+        return _("Nothing yet")
+    if question is not None and not question.is_free_text:
+        option = next((o for o in question.options if o.key == value), None)
+        return str(option.label) if option else value
+    return value
+
+
+def _field(answer) -> dict:
+    state, value = rules.stored_value(answer)
+    return {"state": state, "value": value or "", "version": answer.version if answer else 0,
+            "loaded": rules.answer_fingerprint(answer), "error": None, "conflict": None}
+
+
+def _fields(section: Section, answers: dict, posted: dict | None = None, result=None,
+            keep_all_posted: bool = False) -> dict:
+    """What each question shows: the saved answer, or what was posted when it could not be saved."""
+    fields = {}
+    for question in section.questions:
+        field = _field(answers.get(question.key))
+        entry = (posted or {}).get(question.key)
+        if entry is not None and not entry.keep_theirs:
+            shown = {"state": entry.state, "value": entry.value or ""}
+            if keep_all_posted:
+                field.update(shown, version=entry.expected_version or 0, loaded=entry.loaded or field["loaded"])
+            elif result is not None and question.key in result.too_long:
+                field.update(shown, version=entry.expected_version or 0, loaded=entry.loaded or field["loaded"],
+                             error=result.too_long[question.key].message)
+            elif result is not None and question.key in result.conflicts:
+                conflict = result.conflicts[question.key]
+                # The page now carries the newer version: saving again is the child's choice.
+                field.update(shown, conflict={
+                    "mine": describe(question, conflict.mine_state, conflict.mine_value),
+                    "theirs": describe(question, *rules.stored_value(conflict.theirs)),
+                })
+        fields[question.key] = field
+    return fields
+
+
+def _section_page(link, booklet, section: Section, fields: dict, status: int = 200, message: str | None = None):
+    qs = question_set(booklet.question_set)
+    errors = [{"text": f["error"], "href": f"#q-{key}"} for key, f in fields.items() if f["error"]]
+    conflicts = [key for key, f in fields.items() if f["conflict"]]
+    keys = [s.key for s in qs.sections]
+    return _render("booklet/section.html", link, booklet, status, section=section, fields=fields,
+                   errors=errors, conflicts=conflicts, message=message, booklet_ref=rules.booklet_ref(booklet),
+                   position=keys.index(section.key) + 1, section_count=len(keys),
+                   is_last=section.key == keys[-1], skip_value=rules.SKIP_VALUE, tell_iro_value=rules.TELL_IRO_VALUE)
+
+
+def _draft_conflicts(booklet, section: Section, answers: dict) -> dict:
+    """Conflicts left by a draft saved after Start, shown once on their section."""
+    kept = session.get(CONFLICTS_SESSION_KEY)
+    if not kept or kept.get("booklet_id") != booklet.id or kept.get("section") != section.key:
+        return {}
+    session.pop(CONFLICTS_SESSION_KEY, None)
+    result, posted = rules.SectionResult(), {}
+    for key, (state, value) in kept.get("mine", {}).items():
+        question = section_question(section, key)
+        theirs = answers.get(key)
+        if question is None or rules.stored_value(theirs) == (state, value):
+            continue
+        posted[key] = rules.Posted(state=state, value=value)
+        result.conflicts[key] = rules.Conflict(key, state, value, theirs)
+    return _fields(section, answers, posted, result) if result.conflicts else {}
+
+
+def section_question(section: Section, key: str) -> Question | None:
+    return next((q for q in section.questions if q.key == key), None)
+
+
+def apply_pending_draft(booklet) -> None:
+    """After Start: save what the child wrote before the lock, into this booklet only; the caller commits."""
+    draft = session.get(rules.DRAFT_SESSION_KEY)
+    if not draft:
+        return
+    result = rules.apply_draft(booklet, draft)
+    if result is None:
+        # Not this booklet's draft (or too old): leave another child's words alone, unread.
+        refs = (draft.get("fields") or {}).get("booklet_ref") or [None]
+        if rules.booklet_id_from_ref(refs[0]) is None:
+            session.pop(rules.DRAFT_SESSION_KEY, None)
+        return
+    session.pop(rules.DRAFT_SESSION_KEY, None)
+    if result.conflicts:
+        session[CONFLICTS_SESSION_KEY] = {
+            "booklet_id": booklet.id, "section": draft["section"],
+            "mine": {key: [c.mine_state, c.mine_value] for key, c in result.conflicts.items()}}
+        flash(_("We kept what you wrote before. Some answers were changed on another device: "
+                "choose which to keep."), "info")
+    else:
+        flash(_("We saved what you wrote before."), "success")
+
+
+def pending_draft_section(booklet) -> str | None:
+    kept = session.get(CONFLICTS_SESSION_KEY)
+    return kept["section"] if kept and kept.get("booklet_id") == booklet.id else None
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+@bp.get("/booklet")
+@child_link_required
+@booklet_open
+def contents(link: PrivateLink):
+    booklet = _booklet(link)
+    qs = question_set(booklet.question_set)
+    answers = rules.answers_by_key(booklet)
+    sections = [(s, rules.section_status(s, answers)) for s in qs.sections]
+    next_up = rules.first_unfinished(qs, answers)
+    others = [v for v in versions_child_may_choose(booklet) if v != booklet.version]
+    here = VERSION_ORDER.index(booklet.version)
+    older = any(VERSION_ORDER.index(v) > here for v in others)
+    younger = any(VERSION_ORDER.index(v) < here for v in others)
+    shared = any(row.social_worker or row.carer for row in rules.sharing_by_section(booklet).values())
+    return _render("booklet/contents.html", link, booklet, sections=sections, next_up=next_up,
+                   started=bool(answers), older=older, younger=younger, shared=shared)
+
+
+@bp.get("/booklet/sharing")
+@child_link_required
+@booklet_open
+def sharing(link: PrivateLink):
+    booklet = _booklet(link)
+    return _render("booklet/sharing.html", link, booklet, sections=rules.answered_sections(booklet),
+                   sharing=rules.sharing_by_section(booklet))
+
+
+@bp.post("/booklet/sharing")
+@keep_draft_when_locked
+@child_link_required
+@booklet_open
+def save_sharing(link: PrivateLink):
+    booklet = _booklet(link)
+    choices = {s.key: set(request.form.getlist(f"share__{s.key}")) for s in rules.answered_sections(booklet)}
+    rules.set_sharing(booklet, choices)
+    record_event("sharing_changed", "booklet", booklet.id, link_id=link.id)
+    db.session.commit()
+    if request.form.get("action") == "list":
+        return redirect(url_for("booklet.contents"), 303)
+    return redirect(url_for("booklet.check"), 303)
+
+
+@bp.get("/booklet/check")
+@child_link_required
+@booklet_open
+def check(link: PrivateLink):
+    booklet = _booklet(link)
+    qs = question_set(booklet.question_set)
+    answers = rules.answers_by_key(booklet)
+    rows = []
+    for section in qs.sections:
+        items = []
+        for question in section.questions:
+            answer = answers.get(question.key)
+            state, value = rules.stored_value(answer)
+            items.append((question, describe(question, state, value) if answer else _("Not answered")))
+        rows.append((section, items))
+    return _render("booklet/check.html", link, booklet, rows=rows, sharing=rules.sharing_by_section(booklet),
+                   form=SendForm())
+
+
+@bp.post("/booklet/send")
+@child_link_required
+@booklet_open
+def send(link: PrivateLink):
+    booklet = _booklet(link)
+    if SendForm().validate_on_submit():
+        if booklet.returned_at is None:
+            booklet.returned_at = utcnow()
+        record_event("booklet_returned", "booklet", booklet.id, link_id=link.id)
+        db.session.commit()
+    return redirect(url_for("booklet.sent"), 303)
+
+
+@bp.get("/booklet/sent")
+@child_link_required
+@booklet_open
+def sent(link: PrivateLink):
+    booklet = _booklet(link)
+    if booklet.returned_at is None:
+        return redirect(url_for("booklet.check"), 303)
+    sharing = rules.sharing_by_section(booklet)
+    titles = {s.key: s.title for s in question_set(booklet.question_set).sections}
+    social_worker = [titles.get(k, k) for k, row in sharing.items() if row.social_worker]
+    carer = [titles.get(k, k) for k, row in sharing.items() if row.carer]
+    return _render("booklet/sent.html", link, booklet, social_worker=social_worker, carer=carer,
+                   meeting_date=format_date(london_date(link.review.meeting_at), "EEEE d MMMM"))
+
+
+@bp.post("/booklet/answer")
+def autosave():
+    """Save one answer as the child types (JavaScript); the form post does the same without it."""
+    link = current_child_link()
+    if link is None:
+        return jsonify(status="locked", message=_("This page is locked. Open your link again to carry on.")), 401
+    booklet = _booklet(link)
+    if review_is_over(link.review):
+        return jsonify(status="closed", message=_("Your review has happened, so the booklet is closed.")), 409
+    data = request.get_json(silent=True) or {}
+    question = question_set(booklet.question_set).question(str(data.get("question_key", "")))
+    state, value, version = data.get("state", "answered"), data.get("value"), data.get("version")
+    if question is None or state not in rules.STATES or not (value is None or isinstance(value, str)) \
+            or not (version is None or (isinstance(version, int) and not isinstance(version, bool))):
+        return jsonify(status="invalid"), 400
+    if value in (rules.SKIP_VALUE, rules.TELL_IRO_VALUE):
+        state, value = ("skipped" if value == rules.SKIP_VALUE else "tell_iro"), None
+    try:
+        outcome = rules.save_answer(booklet, question, state, value, version)
+    except ValueError:
+        return jsonify(status="invalid"), 400
+    if isinstance(outcome, rules.TooLong):
+        return jsonify(status="too_long", message=outcome.message), 422
+    if isinstance(outcome, rules.Conflict):
+        theirs_state, theirs_value = rules.stored_value(outcome.theirs)
+        return jsonify(status="conflict", theirs={"state": theirs_state, "value": theirs_value,
+                                                  "version": outcome.theirs_version},
+                       message=_("This answer was changed on another device. Reload the page to choose "
+                                 "which answer to keep.")), 409
+    db.session.commit()
+    return jsonify(status="saved", version=outcome.version, fingerprint=rules.answer_fingerprint(outcome.answer))
+
+
+@bp.get("/booklet/mine")
+@child_link_required
+def mine(link: PrivateLink):
+    booklet = _booklet(link)
+    qs = question_set(booklet.question_set)
+    items = []
+    for answer in rules.ordered_answers(booklet):
+        question = rules.question_for(answer)
+        section = qs.section_of(answer.question_key)
+        items.append((answer, question.prompt if question else answer.question_key, rules.answer_in_words(answer),
+                      section.key if section else None))
+    return _render("booklet/mine.html", link, booklet, items=items, can_change=not review_is_over(link.review),
+                   can_withdraw=rules.can_withdraw(link.review))
+
+
+@bp.get("/booklet/mine.txt")
+@child_link_required
+def download(link: PrivateLink):
+    booklet = _booklet(link)
+    response = make_response(rules.answers_as_text(booklet))
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="my-review-answers.txt"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    record_event("booklet_downloaded", "booklet", booklet.id, link_id=link.id)
+    db.session.commit()
+    return response
+
+
+@bp.route("/booklet/withdraw", methods=["GET", "POST"])
+@child_link_required
+def withdraw(link: PrivateLink):
+    booklet = _booklet(link)
+    allowed = rules.can_withdraw(link.review)
+    form = WithdrawForm()
+    if allowed and form.validate_on_submit():
+        rules.withdraw(booklet, link_id=link.id)
+        db.session.commit()
+        return redirect(url_for("booklet.withdrawn"), 303)
+    return _render("booklet/withdraw.html", link, booklet, form=form, allowed=allowed)
+
+
+@bp.get("/booklet/withdrawn")
+@child_link_required
+def withdrawn(link: PrivateLink):
+    return _render("booklet/withdrawn.html", link, _booklet(link))
+
+
+@bp.route("/booklet/version", methods=["GET", "POST"])
+@child_link_required
+@booklet_open
+def choose_version(link: PrivateLink):
+    booklet = _booklet(link)
+    allowed = versions_child_may_choose(booklet)
+    form = VersionForm()
+    form.version.choices = [(v, VERSION_NAMES[v]) for v in allowed]
+    if request.method == "GET":
+        form.version.data = booklet.version
+    if form.validate_on_submit():
+        if form.version.data != booklet.version:
+            rules.switch_version(booklet, form.version.data, chosen_by="child")
+            record_event("booklet_version_changed", "booklet", booklet.id, detail=form.version.data,
+                         link_id=link.id)
+            db.session.commit()
+            flash(_("You are now using the booklet: %(name)s.", name=VERSION_NAMES[booklet.version]), "success")
+        return redirect(url_for("booklet.contents"), 303)
+    from portal.booklet.questions import CURRENT_SET
+
+    losing = {v: len(rules.answers_lost_by_switch(booklet, CURRENT_SET[v])) for v in allowed if v != booklet.version}
+    return _render("booklet/version.html", link, booklet, form=form, losing=losing,
+                   version_names=VERSION_NAMES)
+
+
+@bp.route("/booklet/<section_key>", methods=["GET", "POST"])
+@keep_draft_when_locked
+@child_link_required
+@booklet_open
+def section(link: PrivateLink, section_key: str):
+    booklet = _booklet(link)
+    qs = question_set(booklet.question_set)
+    section = qs.section(section_key)
+    if section is None:
+        abort(404)
+    answers = rules.answers_by_key(booklet)
+    if request.method == "GET":
+        fields = _draft_conflicts(booklet, section, answers) or _fields(section, answers)
+        return _section_page(link, booklet, section, fields)
+    result, posted = rules.save_section(booklet, section, request.form)
+    if result.saved:
+        record_event("answers_saved", "booklet", booklet.id, detail=section.key, link_id=link.id)
+    db.session.commit()
+    if not result.ok:
+        answers = rules.answers_by_key(booklet)
+        return _section_page(link, booklet, section, _fields(section, answers, posted, result))
+    if request.form.get("action") == "list":
+        flash(_("Your answers are saved."), "success")
+        return redirect(url_for("booklet.contents"), 303)
+    following = rules.next_section(qs, section.key)
+    return redirect(url_for("booklet.section", section_key=following.key) if following
+                    else url_for("booklet.sharing"), 303)
 
 
 def keep_text_after_csrf_error(error):
     """Re-render a booklet page with the child's words when its form timed out (None elsewhere)."""
-    return None
+    match = SECTION_PATH.match(request.path)
+    if request.method != "POST" or match is None:
+        return None
+    section_key = match.group(1)
+    if section_key not in SECTION_KEYS:
+        return None
+    link = current_child_link()
+    if link is None:
+        # The session itself is gone: keep the words for the next Start, show nothing on screen.
+        kept = _keep_draft(section_key)
+        return render_template("booklet/locked.html", timed_out=True, draft_kept=kept), 401
+    booklet = booklet_for_review(link.review) if link.review else None
+    section = question_set(booklet.question_set).section(section_key) if booklet else None
+    if section is None or review_is_over(link.review):
+        return None
+    posted = {}
+    for question in section.questions:
+        entry = rules.read_posted(question, request.form)
+        if entry is not None:
+            posted[question.key] = entry
+    fields = _fields(section, rules.answers_by_key(booklet), posted, keep_all_posted=True)
+    return _section_page(link, booklet, section, fields, status=400,
+                         message=_("This page was open a long time, so we did not save it yet. "
+                                   "Your words are still here: press Save again."))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.timeutil import UTCDateTime, utcnow
 
 PURPOSES = ("booklet", "feedback", "letter", "set-password")
 AUDIENCES = ("child", "parent", "professional", "staff")
@@ -23,10 +23,10 @@ class PrivateLink(db.Model):
     review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"), index=True)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    first_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A short code for printed letters; like the token, kept only as a hash.
     short_code_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
 

@@ -1,5 +1,40 @@
-"""The development outbox that staff can read."""
+"""The development outbox: staff read what would have been sent (never when Notify is on)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+from sqlalchemy import or_
+
+from portal.extensions import db
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import render_text
+from portal.reviews.models import Review
+from portal.security import role_required
 
 bp = Blueprint("outbox", __name__)
+
+
+def dev_outbox_enabled() -> bool:
+    """Only where nothing is really sent: no Notify key, not production."""
+    config = current_app.config
+    return not config.get("NOTIFY_API_KEY") and not config.get("PRODUCTION")
+
+
+def visible_messages():
+    """Messages the signed-in person may read here, newest first."""
+    query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if current_user.role == "iro":
+        own_reviews = db.select(Review.id).where(Review.iro_id == current_user.id)
+        query = query.where(or_(OutboxMessage.review_id.in_(own_reviews),
+                                db.func.lower(OutboxMessage.recipient) == current_user.email.lower()))
+    return list(db.session.scalars(query))
+
+
+@bp.get("/outbox")
+@role_required("admin", "manager", "iro")
+def index():
+    if not dev_outbox_enabled():
+        abort(404)
+    messages = visible_messages()
+    return render_template("outbox/index.html", messages=[(m, render_text(m)) for m in messages])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.staff.models import StaffUser
-from portal.timeutil import utcnow
+from portal.timeutil import UTCDateTime, utcnow
 
 REVIEW_STATUSES = ("planned", "held", "cancelled")
 REVIEW_NUMBERS = ("first", "second", "subsequent")
@@ -32,10 +32,10 @@ class Child(db.Model):
     words_to_use: Mapped[str] = mapped_column(Text, default="")
     case_reference: Mapped[str | None] = mapped_column(String(40))
     iro_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     iro: Mapped[StaffUser] = relationship()
-    reviews: Mapped[list["Review"]] = relationship(back_populates="child", order_by="Review.meeting_at")
+    reviews: Mapped[list[Review]] = relationship(back_populates="child", order_by="Review.meeting_at")
 
 
 class Review(db.Model):
@@ -44,15 +44,15 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     iro_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    meeting_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    meeting_at: Mapped[datetime] = mapped_column(UTCDateTime())
     place: Mapped[str] = mapped_column(String(200), default="")
     number: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
     participation_code: Mapped[str | None] = mapped_column(String(3))
     chairing: Mapped[str | None] = mapped_column(String(16))
-    held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     child: Mapped[Child] = relationship(back_populates="reviews")
     iro: Mapped[StaffUser] = relationship()

@@ -31,7 +31,9 @@ def authority_context():
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
-        return redirect(url_for("reviews.my_children"))
+        from portal.staff.views import home_url
+
+        return redirect(home_url(current_user))
     return render_template("site/home.html")
 
 

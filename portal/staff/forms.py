@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput,
-                                                GovTextInput)
-from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from portal.staff.services import MIN_PASSWORD_LENGTH
@@ -52,8 +60,8 @@ class AccountForm(FlaskForm):
                         description=_l("Children see this number on their IRO page"),
                         validators=[Optional(), Length(max=40)])
     role = RadioField(_l("Role"), widget=GovRadioInput(),
-                      choices=[("iro", _l("Independent Reviewing Officer")), ("manager", _l("Manager")),
-                               ("admin", _l("Administrator"))],
+                      choices=[SelectChoice("iro", _l("Independent Reviewing Officer")),
+                               SelectChoice("manager", _l("Manager")), SelectChoice("admin", _l("Administrator"))],
                       validators=[InputRequired(message=_l("Choose a role"))])
     team_id = SelectField(_l("Team"), widget=GovSelect(), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.timeutil import UTCDateTime, utcnow
 
 ROLES = ("iro", "manager", "admin")
 
@@ -40,7 +40,7 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
 
-    members: Mapped[list["StaffUser"]] = relationship(back_populates="team")
+    members: Mapped[list[StaffUser]] = relationship(back_populates="team")
 
 
 class StaffUser(UserMixin, db.Model):
@@ -60,7 +60,7 @@ class StaffUser(UserMixin, db.Model):
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_type: Mapped[str | None] = mapped_column(String(40))
     about: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from portal.audit import record_event
 from portal.extensions import db
 from portal.links.services import issue_link, link_url
+from portal.outbox.services import queue_message
 from portal.staff.models import Authority, StaffUser
 from portal.timeutil import utcnow
 
@@ -68,6 +69,8 @@ def create_account(*, email: str, name: str, role: str, team_id: int | None, pho
     db.session.add(user)
     db.session.flush()
     url = issue_set_password_link(user)
+    # The link also goes by email; the administrator sees it once too, for people without email yet.
+    queue_message("email", user.email, "set_password", {"first_name": user.first_name, "url": url})
     record_event("account_created", "staff_user", user.id, detail=role)
     return user, url
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -15,8 +15,15 @@ from portal.links.services import mark_used, revoke
 from portal.security import load_or_404, role_required
 from portal.staff import services
 from portal.staff.auth import stamp_activity
-from portal.staff.forms import (AccountForm, ScreeningWordForm, SetPasswordForm, SettingsForm, SignInForm,
-                                TeamForm, TotpForm)
+from portal.staff.forms import (
+    AccountForm,
+    ScreeningWordForm,
+    SetPasswordForm,
+    SettingsForm,
+    SignInForm,
+    TeamForm,
+    TotpForm,
+)
 from portal.staff.models import StaffUser, Team
 
 bp = Blueprint("staff", __name__)
@@ -32,14 +39,23 @@ def _begin_session(user: StaffUser) -> None:
         session["locale"] = locale
     login_user(user, remember=False)
     stamp_activity()
+    # session.clear() keeps the id; a new one means a session id planted before sign-in is worthless.
+    regenerate = getattr(current_app.session_interface, "regenerate", None)
+    if regenerate is not None:
+        regenerate(session)
     record_event("signed_in", "staff_user", user.id, actor_kind="staff")
+
+
+def home_url(user: StaffUser) -> str:
+    """Where a signed-in person starts: administrators see no children."""
+    return url_for("staff.admin_home") if user.role == "admin" else url_for("reviews.my_children")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMITS, methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("reviews.my_children"))
+        return redirect(home_url(current_user))
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
@@ -53,7 +69,7 @@ def sign_in():
         else:
             _begin_session(user)
             db.session.commit()
-            return redirect(url_for("reviews.my_children"), 303)
+            return redirect(home_url(user), 303)
     return render_template("staff/sign_in.html", form=form, failed=failed), (200 if not failed else 401)
 
 
@@ -69,7 +85,7 @@ def sign_in_code():
         if services.check_totp(user, form.code.data):
             _begin_session(user)
             db.session.commit()
-            return redirect(url_for("reviews.my_children"), 303)
+            return redirect(home_url(user), 303)
         form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
     return render_template("staff/sign_in_code.html", form=form)
 
@@ -115,7 +131,7 @@ def change_password():
         _begin_session(user)
         db.session.commit()
         flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
-        return redirect(url_for("reviews.my_children"), 303)
+        return redirect(home_url(user), 303)
     return render_template("staff/set_password.html", form=form, user=current_user, changing=True)
 
 

@@ -1,0 +1,434 @@
+"""The child's answers: saving without losing anything, conflicts between devices, drafts,
+withdrawing and downloading."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from portal.audit import record_event
+from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
+from portal.booklet.questions import Question, QuestionSet, Section, question_set
+from portal.extensions import db
+from portal.reviews.models import Review
+from portal.timeutil import as_utc, utcnow
+
+STATES = ("answered", "skipped", "tell_iro")
+# Radio values that stand for 'Skip' and 'Tell my IRO myself' beside a choice question's options.
+SKIP_VALUE = "__skipped"
+TELL_IRO_VALUE = "__tell_iro"
+DRAFT_SESSION_KEY = "pending_booklet_draft"
+DRAFT_SALT = "booklet-draft"
+DRAFT_MAX_AGE = 3600
+
+
+@dataclass
+class Saved:
+    """The answer as stored now (None when the child cleared it)."""
+
+    answer: BookletAnswer | None
+    version: int
+    changed: bool = True
+
+
+@dataclass
+class Conflict:
+    """Another device saved something different since this page loaded: nothing was overwritten."""
+
+    question_key: str
+    mine_state: str
+    mine_value: str | None
+    theirs: BookletAnswer | None
+
+    @property
+    def theirs_version(self) -> int:
+        return self.theirs.version if self.theirs else 0
+
+
+@dataclass
+class TooLong:
+    """Longer than the question allows: not saved until it fits."""
+
+    question_key: str
+    length: int
+    limit: int
+
+    @property
+    def message(self) -> str:
+        return _("Your answer can be up to %(limit)s characters. You have written %(length)s. "
+                 "You could shorten it, or tell your IRO the rest.",
+                 limit=format_number(self.limit), length=format_number(self.length))
+
+
+@dataclass
+class Posted:
+    """One question as a form sent it."""
+
+    state: str
+    value: str | None
+    expected_version: int | None = None
+    loaded: str | None = None
+    keep_theirs: bool = False
+
+
+@dataclass
+class SectionResult:
+    saved: dict[str, Saved] = field(default_factory=dict)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
+    too_long: dict[str, TooLong] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.too_long
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+def normalise_text(value: str | None) -> str:
+    """Browsers send new lines as CRLF; count and keep them as one character, as the counter does."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def answers_by_key(booklet: Booklet) -> dict[str, BookletAnswer]:
+    return {answer.question_key: answer for answer in db.session.scalars(
+        db.select(BookletAnswer).filter_by(booklet_id=booklet.id))}
+
+
+def stored_value(answer: BookletAnswer | None) -> tuple[str, str | None]:
+    """(state, value) of a stored answer; ('none', None) when there is none."""
+    if answer is None:
+        return "none", None
+    if answer.state != "answered":
+        return answer.state, None
+    return "answered", answer.value_choice if answer.value_choice is not None else answer.value_text
+
+
+def fingerprint(state: str, value: str | None) -> str:
+    """A short hash of what a page loaded, so an untouched field never overwrites a newer answer."""
+    if state == "answered" and not value:
+        state = "none"
+    text = f"{state}\x00{value or ''}" if state != "none" else "none"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def answer_fingerprint(answer: BookletAnswer | None) -> str:
+    return fingerprint(*stored_value(answer))
+
+
+def read_posted(question: Question, form) -> Posted | None:
+    """What the form says for one question; None when the form did not include it."""
+    key = question.key
+    if key not in form and f"{key}__version" not in form:
+        return None
+    version_text = form.get(f"{key}__version", "")
+    expected = int(version_text) if version_text.isdigit() else None
+    raw = form.get(key, "")
+    if question.is_free_text:
+        alternatives = form.getlist(f"{key}__alt") if hasattr(form, "getlist") else form.get(f"{key}__alt", [])
+        if isinstance(alternatives, str):
+            alternatives = [alternatives]
+        # Both ticked: telling the IRO says more than skipping.
+        state = "tell_iro" if "tell_iro" in alternatives else "skipped" if "skipped" in alternatives else "answered"
+        value = normalise_text(raw) if state == "answered" else None
+    elif raw == SKIP_VALUE:
+        state, value = "skipped", None
+    elif raw == TELL_IRO_VALUE:
+        state, value = "tell_iro", None
+    else:
+        state, value = "answered", raw or None
+    return Posted(state=state, value=value, expected_version=expected, loaded=form.get(f"{key}__loaded") or None,
+                  keep_theirs=form.get(f"{key}__choose") == "theirs")
+
+
+# --- Saving -----------------------------------------------------------------------------------
+
+def _valid_choice(question: Question, value: str | None) -> bool:
+    return value is None or any(option.key == value for option in question.options)
+
+
+def save_answer(booklet: Booklet, question: Question, state: str, value: str | None,
+                expected_version: int | None = None) -> Saved | Conflict | TooLong:
+    """Create, change or clear one answer; never overwrite what another device saved in between."""
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    if state != "answered":
+        value = None
+    elif question.is_free_text:
+        value = normalise_text(value) or None
+        if value is not None and len(value) > question.max_length:
+            return TooLong(question.key, len(value), question.max_length)
+    else:
+        value = value or None
+        if not _valid_choice(question, value):
+            raise ValueError(f"{value!r} is not an option of {question.key}")
+    answer = db.session.scalar(db.select(BookletAnswer)
+                               .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
+    current = stored_value(answer)
+    wanted = ("none", None) if state == "answered" and value is None else (state, value)
+    stored_version = answer.version if answer else 0
+    if wanted == current:
+        return Saved(answer, stored_version, changed=False)
+    if expected_version is not None and expected_version != stored_version:
+        return Conflict(question.key, state, value, answer)
+    if wanted[0] == "none":
+        # Cleared: no row means 'not answered'; a later save starts again from version 1.
+        db.session.delete(answer)
+        db.session.flush()
+        return Saved(None, 0)
+    section = _section_key(booklet, question.key)
+    if answer is None:
+        answer = BookletAnswer(booklet_id=booklet.id, question_key=question.key, version=0)
+        db.session.add(answer)
+    answer.question_set = booklet.question_set
+    answer.section = section
+    answer.state = state
+    answer.value_choice = value if state == "answered" and not question.is_free_text else None
+    answer.value_text = value if state == "answered" and question.is_free_text else None
+    answer.version = (answer.version or 0) + 1
+    answer.updated_at = utcnow()
+    if booklet.started_at is None:
+        booklet.started_at = utcnow()
+    # Writing again after withdrawing: the booklet is live again.
+    booklet.withdrawn_at = None
+    db.session.flush()
+    if state == "answered":
+        from portal.booklet.screening import screen_answer
+
+        screen_answer(answer, booklet.review)
+    return Saved(answer, answer.version)
+
+
+def _section_key(booklet: Booklet, question_key: str) -> str:
+    section = question_set(booklet.question_set).section_of(question_key)
+    return section.key if section else ""
+
+
+def save_posted(booklet: Booklet, question: Question, posted: Posted) -> Saved | Conflict | TooLong | None:
+    """Save one posted question, skipping fields this device did not touch; None when skipped."""
+    if posted.keep_theirs:
+        return None
+    if posted.loaded is not None and posted.loaded == fingerprint(posted.state, posted.value):
+        return None
+    return save_answer(booklet, question, posted.state, posted.value, posted.expected_version)
+
+
+def save_section(booklet: Booklet, section: Section, form) -> tuple[SectionResult, dict[str, Posted]]:
+    """Save every question of a section page; questions that do not fit or conflict are left as they were."""
+    result, posted_all = SectionResult(), {}
+    for question in section.questions:
+        posted = read_posted(question, form)
+        if posted is None:
+            continue
+        posted_all[question.key] = posted
+        try:
+            outcome = save_posted(booklet, question, posted)
+        except ValueError:
+            # A choice that is not on the page: someone altered the form; leave the answer alone.
+            continue
+        if isinstance(outcome, Saved):
+            result.saved[question.key] = outcome
+        elif isinstance(outcome, Conflict):
+            result.conflicts[question.key] = outcome
+        elif isinstance(outcome, TooLong):
+            result.too_long[question.key] = outcome
+    return result, posted_all
+
+
+# --- Section status ---------------------------------------------------------------------------
+
+def section_status(section: Section, answers: dict[str, BookletAnswer]) -> str:
+    """'not_started', 'started', 'done' or 'skipped' from the rows of the section's questions."""
+    rows = [answers[q.key] for q in section.questions if q.key in answers]
+    if not rows:
+        return "not_started"
+    if len(rows) < len(section.questions):
+        return "started"
+    if all(row.state == "skipped" for row in rows):
+        return "skipped"
+    return "done"
+
+
+def first_unfinished(qs: QuestionSet, answers: dict[str, BookletAnswer]) -> Section | None:
+    return next((s for s in qs.sections if section_status(s, answers) in {"not_started", "started"}), None)
+
+
+def next_section(qs: QuestionSet, key: str) -> Section | None:
+    keys = [s.key for s in qs.sections]
+    index = keys.index(key)
+    return qs.sections[index + 1] if index + 1 < len(keys) else None
+
+
+# --- Sharing ----------------------------------------------------------------------------------
+
+def sharing_by_section(booklet: Booklet) -> dict[str, SectionSharing]:
+    return {row.section: row for row in db.session.scalars(db.select(SectionSharing).filter_by(booklet_id=booklet.id))}
+
+
+def answered_sections(booklet: Booklet) -> list[Section]:
+    """Sections of the booklet's set where the child wrote or chose something."""
+    answered = {a.section for a in answers_by_key(booklet).values() if a.state == "answered"}
+    return [s for s in question_set(booklet.question_set).sections if s.key in answered]
+
+
+def set_sharing(booklet: Booklet, choices: dict[str, set[str]]) -> None:
+    """Record who besides the IRO may see each section; anything not chosen stays IRO only."""
+    existing = sharing_by_section(booklet)
+    for section in answered_sections(booklet):
+        chosen = choices.get(section.key, set())
+        row = existing.get(section.key)
+        if row is None:
+            if not chosen:
+                continue
+            row = SectionSharing(booklet_id=booklet.id, section=section.key)
+            db.session.add(row)
+        row.social_worker = "social_worker" in chosen
+        row.carer = "carer" in chosen
+    db.session.flush()
+
+
+# --- Versions ---------------------------------------------------------------------------------
+
+def answers_lost_by_switch(booklet: Booklet, new_set_id: str) -> list[BookletAnswer]:
+    """Answers to questions the other version does not ask."""
+    new_set = question_set(new_set_id)
+    return [a for a in answers_by_key(booklet).values() if new_set.question(a.question_key) is None]
+
+
+def switch_version(booklet: Booklet, version: str, chosen_by: str = "child") -> None:
+    """Change version; answers whose question the new set asks stay, with their own question set."""
+    from portal.booklet.questions import CURRENT_SET
+
+    new_set_id = CURRENT_SET[version]
+    for answer in answers_lost_by_switch(booklet, new_set_id):
+        db.session.delete(answer)
+    new_set = question_set(new_set_id)
+    for answer in answers_by_key(booklet).values():
+        section = new_set.section_of(answer.question_key)
+        if section is not None:
+            answer.section = section.key
+    booklet.version = version
+    booklet.question_set = new_set_id
+    booklet.version_chosen_by = chosen_by
+    db.session.flush()
+
+
+# --- Withdrawing and downloading --------------------------------------------------------------
+
+def can_withdraw(review: Review) -> bool:
+    """Only until the meeting: afterwards the IRO has used the words in the review."""
+    return review.status == "planned" and as_utc(review.meeting_at) > utcnow()
+
+
+def withdraw(booklet: Booklet, link_id: int | None = None) -> None:
+    """Delete everything the child wrote, said or chose to share; the audit keeps only that it happened."""
+    for model in (BookletAnswer, SectionSharing, VoiceNote):
+        db.session.execute(db.delete(model).where(model.booklet_id == booklet.id))
+    db.session.expire(booklet, ["answers"])
+    booklet.withdrawn_at = utcnow()
+    booklet.returned_at = None
+    record_event("booklet_withdrawn", "booklet", booklet.id, link_id=link_id)
+    db.session.flush()
+
+
+def question_for(answer: BookletAnswer) -> Question | None:
+    """The question in the wording the child answered."""
+    try:
+        return question_set(answer.question_set).question(answer.question_key)
+    except KeyError:
+        return None
+
+
+def answer_in_words(answer: BookletAnswer) -> str:
+    """What the child said, as they would read it back."""
+    if answer.state == "skipped":
+        return _("You skipped this question.")
+    if answer.state == "tell_iro":
+        return _("You will tell your IRO yourself.")
+    if answer.value_text is not None:
+        return answer.value_text
+    question = question_for(answer)
+    option = next((o for o in question.options if o.key == answer.value_choice), None) if question else None
+    return str(option.label) if option else (answer.value_choice or "")
+
+
+def ordered_answers(booklet: Booklet) -> list[BookletAnswer]:
+    """All answers in the order of the booklet's questions, any others after them."""
+    qs = question_set(booklet.question_set)
+    order = {q.key: i for i, q in enumerate(q for s in qs.sections for q in s.questions)}
+    return sorted(answers_by_key(booklet).values(), key=lambda a: (order.get(a.question_key, len(order)), a.id))
+
+
+def answers_as_text(booklet: Booklet) -> str:
+    """A plain-text copy of everything the child wrote, each question in its own wording."""
+    lines = [_("My Review: my answers"), ""]
+    answers = ordered_answers(booklet)
+    if not answers:
+        lines.append(_("You have not answered any questions yet."))
+    for answer in answers:
+        question = question_for(answer)
+        lines.append(str(question.prompt) if question else answer.question_key)
+        lines.append(answer_in_words(answer))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --- Drafts kept when the page was locked -----------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DRAFT_SALT)
+
+
+def booklet_ref(booklet: Booklet) -> str:
+    """A signed reference to the booklet, carried by each section form."""
+    return _serializer().dumps(booklet.id)
+
+
+def booklet_id_from_ref(ref: str | None, max_age: int = DRAFT_MAX_AGE) -> int | None:
+    if not ref:
+        return None
+    try:
+        value = _serializer().loads(ref, max_age=max_age)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def make_draft(section_key: str, form) -> dict | None:
+    """What to keep in the server-side session when a section was posted with no live link."""
+    ref = form.get("booklet_ref")
+    if not ref or booklet_id_from_ref(ref) is None:
+        return None
+    fields = {key: form.getlist(key) for key in form if key not in {"csrf_token", "action"}}
+    return {"section": section_key, "fields": fields, "saved_at": utcnow().timestamp()}
+
+
+class _DraftForm(dict):
+    """The stored fields, read like the form they came from."""
+
+    def get(self, key, default=None):
+        values = super().get(key)
+        return values[0] if values else default
+
+    def getlist(self, key):
+        return list(super().get(key, []))
+
+
+def apply_draft(booklet: Booklet, draft: dict | None) -> SectionResult | None:
+    """Save a kept draft into its own booklet only, and only within the hour; None when it does not apply."""
+    if not draft:
+        return None
+    form = _DraftForm(draft.get("fields") or {})
+    if booklet_id_from_ref(form.get("booklet_ref")) != booklet.id:
+        return None
+    if utcnow().timestamp() - float(draft.get("saved_at", 0)) > DRAFT_MAX_AGE:
+        return None
+    section = question_set(booklet.question_set).section(draft.get("section", ""))
+    if section is None:
+        return None
+    result, _posted = save_section(booklet, section, form)
+    return result

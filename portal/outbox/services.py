@@ -1,0 +1,115 @@
+"""Queue messages in the caller's transaction; say what each one reads."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.extensions import db
+from portal.outbox.models import CHANNELS, OutboxMessage
+from portal.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# Message kinds and their words. Only a first name and a link ever go in: a text or email can be
+# read by anyone holding the phone, so nothing else about a child is written into it.
+TEMPLATES = {
+    "booklet_invitation": _l("Hi %(first_name)s, your review is coming up. Tell your IRO what you think: %(url)s"),
+    "booklet_reminder": _l("Hi %(first_name)s, a reminder: your review is coming up soon. "
+                           "You can still tell your IRO what you think: %(url)s"),
+    "urgent_notice": _l("A child you work with has written something that may need attention. "
+                        "Sign in to read it: %(url)s"),
+    "urgent_escalation": _l("A child has written something that may need attention and nobody has "
+                            "looked at it yet. Sign in to read it: %(url)s"),
+    "set_password": _l("Hi %(first_name)s, set your password for the My Review portal: %(url)s"),
+}
+# The only personalisation keys allowed, per kind.
+FIELDS = {
+    "booklet_invitation": {"first_name", "url"},
+    "booklet_reminder": {"first_name", "url"},
+    "urgent_notice": {"url"},
+    "urgent_escalation": {"url"},
+    "set_password": {"first_name", "url"},
+}
+SCRUBBED = "-"
+KICK_FLAG = "outbox_kick"
+
+
+class OutboxError(ValueError):
+    """A message the outbox refuses to queue."""
+
+
+def queue_message(channel: str, recipient: str, template: str, personalisation: dict,
+                  review_id: int | None = None) -> OutboxMessage:
+    """Add a message to the caller's transaction; it is sent after the caller commits."""
+    if channel not in CHANNELS:
+        raise OutboxError(f"Unknown channel {channel!r}")
+    if template not in TEMPLATES:
+        raise OutboxError(f"Unknown message kind {template!r}")
+    extra = set(personalisation) - FIELDS[template]
+    if extra:
+        raise OutboxError(f"{template} takes only {sorted(FIELDS[template])}, not {sorted(extra)}")
+    recipient = (recipient or "").strip()
+    if not recipient:
+        raise OutboxError("No recipient")
+    message = OutboxMessage(channel=channel, recipient=recipient, template=template,
+                            personalisation={k: str(v) for k, v in personalisation.items()},
+                            status="pending", attempts=0, next_attempt_at=utcnow(), last_error="",
+                            review_id=review_id)
+    db.session.add(message)
+    # Ask for a prompt send once this transaction commits (the minute job catches anything missed).
+    db.session.info[KICK_FLAG] = True
+    return message
+
+
+def render_text(message: OutboxMessage, locale: str | None = None) -> str:
+    """The words of a message in the reader's language (English outside a request)."""
+    if locale or not has_request_context():
+        with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
+            return _render(message)
+    return _render(message)
+
+
+def _render(message: OutboxMessage) -> str:
+    values = {key: "" for key in FIELDS.get(message.template, ())}
+    values.update(message.personalisation or {})
+    if values.get("url") in (None, "", SCRUBBED):
+        values["url"] = str(_l("(link removed after sending)"))
+    text = TEMPLATES.get(message.template)
+    return str(text) % values if text is not None else ""
+
+
+def staff_url(path: str) -> str:
+    """An absolute address on the staff side, for notices sent outside a request."""
+    return f"{current_app.config['BASE_URL']}{path}"
+
+
+def kick_sender() -> None:
+    """Ask the job queue to send what is waiting now rather than at the next minute."""
+    from portal.jobs import enqueue_send
+
+    try:
+        enqueue_send()
+    except Exception:  # noqa: BLE001 - the minute job sends it anyway; never fail the request
+        log.exception("Could not enqueue the outbox sender")
+
+
+@event.listens_for(Session, "after_commit")
+def _kick_after_commit(session: Session) -> None:
+    if not session.info.pop(KICK_FLAG, False) or not has_app_context():
+        return
+    # In immediate mode the task would run here, inside the commit, where no SQL may run: the
+    # caller (or a test) runs send_pending itself.
+    if current_app.config.get("HUEY_IMMEDIATE"):
+        return
+    kick_sender()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_kick(session: Session) -> None:
+    session.info.pop(KICK_FLAG, None)

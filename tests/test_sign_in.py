@@ -1,0 +1,250 @@
+"""Staff sign-in: one message for every wrong answer, rate limits, sessions that really end, TOTP, links."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pyotp
+
+from portal.audit.models import AuditEvent
+from portal.extensions import db
+from portal.staff import services
+from portal.staff.models import StaffUser
+from portal.timeutil import utcnow
+from tests import factories as f
+
+COOKIE = "portal_session"
+NOT_RIGHT = "The email address or password is not right"
+NEW_PASSWORD = "a brand new long passphrase"
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def try_sign_in(client, email: str, password: str):
+    return client.post("/sign-in", data={"csrf_token": f.csrf_token(client, "/sign-in"), "email": email,
+                                         "password": password})
+
+
+def is_signed_in(client) -> bool:
+    response = client.get("/children")
+    if response.status_code == 200:
+        return True
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/sign-in", response.status_code
+    return False
+
+
+def error_summary(html: str) -> str:
+    match = re.search(r'<div class="govuk-error-summary".*?</div></div>', html, re.S)
+    return match.group(0) if match else ""
+
+
+def cookie_value(client) -> str | None:
+    cookie = client.get_cookie(COOKIE)
+    return cookie.value if cookie else None
+
+
+def test_wrong_password_and_unknown_email_look_the_same(app):
+    user = f.staff("iro", email="known@example.org")
+    db.session.commit()
+    client = app.test_client()
+    wrong_password = try_sign_in(client, "known@example.org", "not the password at all")
+    unknown_email = try_sign_in(client, "nobody@example.org", f.PASSWORD)
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert NOT_RIGHT in page(wrong_password)
+    assert error_summary(page(wrong_password)) == error_summary(page(unknown_email)) != ""
+    assert not is_signed_in(client)
+    assert try_sign_in(client, user.email.upper(), f.PASSWORD).status_code == 303  # email case does not matter
+    assert is_signed_in(client)
+
+
+def test_eleven_wrong_tries_are_refused_in_words(app):
+    f.staff("iro", email="known@example.org")
+    db.session.commit()
+    client = app.test_client()
+    token = f.csrf_token(client, "/sign-in")
+    statuses = [client.post("/sign-in", data={"csrf_token": token, "email": "known@example.org",
+                                              "password": f"wrong {n}"}).status_code for n in range(10)]
+    assert statuses == [401] * 10
+    eleventh = client.post("/sign-in", data={"csrf_token": token, "email": "known@example.org", "password": f.PASSWORD})
+    assert eleventh.status_code == 429
+    assert "Too many tries" in page(eleventh)
+    assert not is_signed_in(client)  # even the right password waits
+
+
+def test_sign_out_kills_a_copied_session_cookie_and_every_other_session(app):
+    user = f.staff("iro")
+    db.session.commit()
+    first = app.test_client()
+    f.sign_in(first, user)
+    copy = app.test_client()
+    copy.set_cookie(COOKIE, cookie_value(first))
+    elsewhere = app.test_client()
+    f.sign_in(elsewhere, user)
+    assert is_signed_in(copy) and is_signed_in(elsewhere)
+    version = db.session.get(StaffUser, user.id).session_version
+
+    response = first.post("/sign-out", data={"csrf_token": f.csrf_token(first, "/account/password")})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(StaffUser, user.id).session_version == version + 1
+    assert not is_signed_in(first)
+    assert not is_signed_in(copy)
+    assert not is_signed_in(elsewhere)
+
+
+def test_signing_in_gives_a_new_session_id(app):
+    user = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    f.csrf_token(client, "/sign-in")
+    planted = cookie_value(client)
+    assert planted
+    f.sign_in(client, user)
+    assert cookie_value(client) != planted
+    attacker = app.test_client()
+    attacker.set_cookie(COOKIE, planted)
+    assert not is_signed_in(attacker)
+
+
+def test_changing_the_password_ends_other_sessions(app):
+    user = f.staff("iro")
+    db.session.commit()
+    here, there = app.test_client(), app.test_client()
+    f.sign_in(here, user)
+    f.sign_in(there, user)
+    response = here.post("/account/password", data={"csrf_token": f.csrf_token(here, "/account/password"),
+                                                     "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 303
+    assert is_signed_in(here)
+    assert not is_signed_in(there)
+    assert try_sign_in(app.test_client(), user.email, f.PASSWORD).status_code == 401
+    assert try_sign_in(app.test_client(), user.email, NEW_PASSWORD).status_code == 303
+
+
+def test_idle_staff_are_signed_out(app, monkeypatch):
+    authority = f.authority()
+    authority.staff_idle_minutes = 30
+    user = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    f.sign_in(client, user)
+    start = utcnow()
+
+    monkeypatch.setattr("portal.staff.auth.utcnow", lambda: start + timedelta(minutes=29))
+    assert is_signed_in(client)  # and this use restarts the idle clock
+    monkeypatch.setattr("portal.staff.auth.utcnow", lambda: start + timedelta(minutes=29 + 29))
+    assert is_signed_in(client)
+    monkeypatch.setattr("portal.staff.auth.utcnow", lambda: start + timedelta(minutes=29 + 29 + 31))
+    response = client.get("/children")
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/sign-in"
+    assert "had not used the portal for 30 minutes" in page(client.get("/sign-in"))
+    assert not is_signed_in(client)
+
+
+def test_a_set_password_link_works_once(app):
+    f.authority()
+    user, url = services.create_account(email="new.iro@example.org", name="New Person", role="iro", team_id=None)
+    db.session.commit()
+    path = urlsplit(url).path
+    assert path.startswith("/l/")
+    client = app.test_client()
+
+    # Looking at the page (as a mail scanner would) does not use the link up.
+    for _ in range(2):
+        form = client.get(path)
+        assert form.status_code == 200
+        assert "Set your password" in page(form) and "new.iro@example.org" in page(form)
+
+    token = f.csrf_token(client, path)
+    mismatch = client.post(path, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm": "something else"})
+    assert mismatch.status_code == 200 and "The two passwords do not match" in page(mismatch)
+    short = client.post(path, data={"csrf_token": token, "password": "short", "confirm": "short"})
+    assert "at least 12 characters" in page(short)
+
+    done = client.post(path, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 303 and urlsplit(done.headers["Location"]).path == "/sign-in"
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"csrf_token": token, "password": "another long passphrase",
+                                   "confirm": "another long passphrase"}).status_code == 404
+    assert try_sign_in(app.test_client(), "new.iro@example.org", NEW_PASSWORD).status_code == 303
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="password_set", record_id=user.id))
+
+
+def test_a_switched_off_account_cannot_sign_in(app):
+    user = f.staff("iro")
+    user.active = False
+    db.session.commit()
+    response = try_sign_in(app.test_client(), user.email, f.PASSWORD)
+    assert response.status_code == 401 and NOT_RIGHT in page(response)
+
+
+def test_switching_an_account_off_ends_its_session(app):
+    admin, user = f.staff("admin"), f.staff("iro")
+    db.session.commit()
+    iro_client, admin_client = app.test_client(), app.test_client()
+    f.sign_in(iro_client, user)
+    f.sign_in(admin_client, admin)
+    assert is_signed_in(iro_client)
+    response = admin_client.post(f"/admin/accounts/{user.id}/active",
+                                 data={"csrf_token": f.csrf_token(admin_client, "/admin")})
+    assert response.status_code == 303
+    assert not is_signed_in(iro_client)
+
+
+def test_an_administrator_lands_on_administration(app):
+    admin = f.staff("admin")
+    db.session.commit()
+    response = f.sign_in(app.test_client(), admin)
+    assert urlsplit(response.headers["Location"]).path == "/admin"
+
+
+def test_totp_users_must_enter_a_code(app):
+    secret = pyotp.random_base32()
+    user = f.staff("iro", totp_secret=secret)
+    db.session.commit()
+    client = app.test_client()
+    response = try_sign_in(client, user.email, f.PASSWORD)
+    assert response.status_code == 303 and urlsplit(response.headers["Location"]).path == "/sign-in/code"
+    assert not is_signed_in(client)  # the password alone is not enough
+
+    totp = pyotp.TOTP(secret)
+    wrong = next(code for code in (f"{n:06d}" for n in range(1000)) if not totp.verify(code, valid_window=1))
+    token = f.csrf_token(client, "/sign-in/code")
+    refused = client.post("/sign-in/code", data={"csrf_token": token, "code": wrong})
+    assert refused.status_code == 200 and "That code did not work" in page(refused)
+    assert not is_signed_in(client)
+
+    accepted = client.post("/sign-in/code", data={"csrf_token": token, "code": totp.now()})
+    assert accepted.status_code == 303
+    assert is_signed_in(client)
+
+
+def test_the_code_page_is_useless_without_a_password(app):
+    client = app.test_client()
+    response = client.get("/sign-in/code")
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/sign-in"
+
+
+def test_there_is_no_remember_me(app):
+    user = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    form = page(client.get("/sign-in"))
+    assert "remember" not in form.lower()
+    response = f.sign_in(client, user)
+    assert all("remember" not in header.lower() for header in response.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("remember_token") is None
+
+
+def test_csrf_is_on_for_sign_in(app):
+    user = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD})
+    assert response.status_code == 400
+    assert "This page timed out" in page(response)
+    assert not is_signed_in(client)
