@@ -68,6 +68,7 @@ def make_test_app(database: str, tmp_path, **overrides):
         "BASE_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "HUEY_IMMEDIATE": True,
+        "PASSWORD_HASHER": "fast-for-tests",
         "HUEY_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
     }
     schema = None

@@ -248,3 +248,24 @@ def test_csrf_is_on_for_sign_in(app):
     assert response.status_code == 400
     assert "This page timed out" in page(response)
     assert not is_signed_in(client)
+
+
+def test_a_user_turns_on_sign_in_codes_with_their_app(app):
+    user = f.staff("manager")
+    db.session.commit()
+    client = app.test_client()
+    f.sign_in(client, user)
+    setup = page(client.get("/account/two-step"))
+    assert "<svg" in setup and "Key:" in setup
+    secret = re.search(r'<code class="portal-link-code">([A-Z2-7]+)</code>', setup).group(1)
+    token = f.csrf_token(client, "/account/two-step")
+    refused = client.post("/account/two-step", data={"csrf_token": token, "code": "000000"
+                                                    if not pyotp.TOTP(secret).verify("000000") else "111111"})
+    assert "That code did not work" in page(refused)
+    assert db.session.get(type(user), user.id).totp_secret is None
+    client.post("/account/two-step", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert db.session.get(type(user), user.id).totp_secret == secret
+    # From now on the password alone is not enough.
+    other = app.test_client()
+    response = try_sign_in(other, user.email, f.PASSWORD)
+    assert urlsplit(response.headers["Location"]).path == "/sign-in/code"

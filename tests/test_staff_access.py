@@ -48,6 +48,8 @@ PUBLIC_ENDPOINTS = {
 ACCESS: dict[str, Access] = {
     # Accounts and administration
     "staff.change_password": Access(ALL_STAFF),
+    "staff.account": Access(ALL_STAFF),
+    "staff.two_step": Access(ALL_STAFF),
     "staff.admin_home": Access(frozenset({ADMIN})),
     "staff.new_account": Access(frozenset({ADMIN})),
     "staff.toggle_active": Access(frozenset({ADMIN})),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
-from argon2 import PasswordHasher
+from flask import current_app
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.audit import record_event
@@ -15,14 +16,34 @@ from portal.outbox.services import queue_message
 from portal.staff.models import Authority, StaffUser
 from portal.timeutil import utcnow
 
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_HASHERS = {
+    # RFC 9106's low-memory recommendation, argon2-cffi's default.
+    "default": PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY),
+    # Only for the test suite, which makes hundreds of accounts: never in production.
+    "fast-for-tests": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
+_dummy_hashes: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    profile = current_app.config.get("PASSWORD_HASHER", "default")
+    if current_app.config.get("PRODUCTION"):
+        profile = "default"
+    return _HASHERS[profile]
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both cases take the same time."""
+    hasher = _hasher()
+    key = f"{hasher.time_cost}-{hasher.memory_cost}"
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash("not-a-real-password")
+    return _dummy_hashes[key]
 MIN_PASSWORD_LENGTH = 12
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def find_staff_by_email(email: str) -> StaffUser | None:
@@ -32,14 +53,14 @@ def find_staff_by_email(email: str) -> StaffUser | None:
 def check_credentials(email: str, password: str) -> StaffUser | None:
     """The active user with this email and password, or None (whichever part was wrong)."""
     user = find_staff_by_email(email)
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else _dummy_hash()
     try:
-        _hasher.verify(stored, password)
+        _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.password_hash or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
@@ -48,7 +69,29 @@ def check_totp(user: StaffUser, code: str) -> bool:
     """A six-digit code from the user's authenticator app (one step of clock drift allowed)."""
     if not user.totp_secret:
         return True
-    return pyotp.TOTP(user.totp_secret).verify(code.strip().replace(" ", ""), valid_window=1)
+    return check_totp_secret(user.totp_secret, code)
+
+
+def check_totp_secret(secret: str, code: str) -> bool:
+    return pyotp.TOTP(secret).verify((code or "").strip().replace(" ", ""), valid_window=1)
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: StaffUser, secret: str) -> str:
+    """What the authenticator app scans: the service and the account, nothing else."""
+    issuer = f"My Review ({authority_settings().name})"
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (segno), so no image is fetched from anywhere."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, svgclass="portal-qr",
+                                                  title="", omitsize=False)
 
 
 def set_password(user: StaffUser, password: str) -> None:
@@ -86,8 +129,6 @@ def authority_settings() -> Authority:
     """The authority row (made by `flask demo` or the first administrator)."""
     authority = db.session.scalar(db.select(Authority).limit(1))
     if authority is None:
-        from flask import current_app
-
         authority = Authority(name=current_app.config["AUTHORITY_NAME"])
         db.session.add(authority)
         db.session.flush()

@@ -248,3 +248,41 @@ def delete_screening_word(word_id: int):
 def role_names_context():
     return {"role_names": {"iro": _("Independent Reviewing Officer"), "manager": _("Manager"),
                            "admin": _("Administrator")}}
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@role_required("iro", "manager", "admin")
+def two_step():
+    """Turn on (or off) a code from an authenticator app at sign-in."""
+    user = db.session.get(StaffUser, current_user.id)
+    form = TotpForm()
+    if user.totp_secret:
+        if form.validate_on_submit():
+            if services.check_totp(user, form.code.data):
+                user.totp_secret = None
+                record_event("two_step_turned_off", "staff_user", user.id)
+                db.session.commit()
+                flash(_("Sign-in codes are turned off."), "success")
+                return redirect(url_for("staff.two_step"), 303)
+            form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
+        return render_template("staff/two_step.html", form=form, enabled=True)
+    secret = session.get("pending_totp_secret") or services.new_totp_secret()
+    session["pending_totp_secret"] = secret
+    if form.validate_on_submit():
+        if services.check_totp_secret(secret, form.code.data):
+            user.totp_secret = secret
+            session.pop("pending_totp_secret", None)
+            record_event("two_step_turned_on", "staff_user", user.id)
+            db.session.commit()
+            flash(_("Sign-in codes are turned on. You will need your app each time you sign in."), "success")
+            return redirect(url_for("staff.two_step"), 303)
+        form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
+    uri = services.totp_uri(user, secret)
+    return render_template("staff/two_step.html", form=form, enabled=False, secret=secret,
+                           qr=services.qr_svg(uri))
+
+
+@bp.get("/account")
+@role_required("iro", "manager", "admin")
+def account():
+    return render_template("staff/account.html")
