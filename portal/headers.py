@@ -34,6 +34,16 @@ def csp_settings(app: Flask) -> dict:
 
 def register(app: Flask) -> None:
     @app.after_request
+    def buffer_static_files(response):
+        # Flask-Compress streams file responses without closing the file: read our small static
+        # files into memory first, so they are compressed whole and the file is closed at once.
+        if (response.direct_passthrough and request.path.startswith(("/static/", "/assets/"))
+                and response.mimetype in app.config["COMPRESS_MIMETYPES"]):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
+
+    @app.after_request
     def no_store_personal_pages(response):
         # Pages may hold a child's words or a staff list: never keep them in any cache.
         if not request.path.startswith(("/assets/", "/static/")):

@@ -432,3 +432,33 @@ def test_after_the_review_the_booklet_pages_say_so(client):
     review.status = "held"
     db.session.commit()
     assert "Your review has happened" in client.get("/booklet/good_news").get_data(as_text=True)
+
+
+def test_a_child_who_says_they_are_not_safe_is_shown_who_to_call_now(client):
+    review, path = _child(age=12)
+    _start(client, path)
+    before = client.get("/booklet/worries").get_data(as_text=True)
+    assert '<details class="govuk-details portal-help" open>' not in before
+    response = _post_section(client, "worries", {"feel_safe": "no"})
+    assert response.status_code == 303
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<details class="govuk-details portal-help" open>' in after
+    assert "Your IRO will be told today" in after and "999" in after and "0800 1111" in after
+    assert _answers(review)["feel_safe"].urgent
+    # Only once: the page after that is calm again.
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<details class="govuk-details portal-help" open>' not in again
+
+
+def test_autosave_of_a_worrying_answer_asks_the_page_to_open_help(client):
+    review, path = _child(age=12)
+    _start(client, path)
+    _, hidden = _load(client, "/booklet/worries")
+    response = client.post("/booklet/answer", json={"question_key": "feel_safe", "state": "answered",
+                                                    "value": "not_always", "version": 0},
+                           headers={"X-CSRFToken": hidden["csrf_token"]})
+    assert response.get_json()["help_now"] is True
+    calm = client.post("/booklet/answer", json={"question_key": "enjoy", "state": "answered",
+                                                "value": "football", "version": 0},
+                       headers={"X-CSRFToken": hidden["csrf_token"]})
+    assert calm.get_json()["help_now"] is False

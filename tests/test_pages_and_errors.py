@@ -94,3 +94,12 @@ def test_govuk_assets_are_served_and_fonts_are_not_used(client):
     with client.get("/static/css/portal.css") as response:
         own_css = response.get_data(as_text=True)
     assert "system-ui" in own_css
+
+
+def test_static_files_are_compressed_and_closed(client):
+    """Browsers ask for Brotli; the file must be compressed whole and closed (no ResourceWarning)."""
+    with client.get("/assets/govuk-frontend.min.css", headers={"Accept-Encoding": "br, gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert int(response.headers["Content-Length"]) < 20_000
+    with client.get("/static/js/booklet.js", headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.headers["Content-Encoding"] == "gzip"

@@ -10,6 +10,8 @@ from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.audit import record_event
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
@@ -151,8 +153,19 @@ def _valid_choice(question: Question, value: str | None) -> bool:
     return value is None or any(option.key == value for option in question.options)
 
 
+def _insert_if_absent(booklet: Booklet, question_key: str, section: str, state: str) -> bool:
+    """Make the answer's row unless another request just did (an autosave racing the form post)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(BookletAnswer).values(
+        booklet_id=booklet.id, question_key=question_key, question_set=booklet.question_set, section=section,
+        state=state, version=0, urgent=False, updated_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["booklet_id", "question_key"]).returning(BookletAnswer.id)
+    return db.session.execute(statement).scalar() is not None
+
+
 def save_answer(booklet: Booklet, question: Question, state: str, value: str | None,
-                expected_version: int | None = None) -> Saved | Conflict | TooLong:
+                expected_version: int | None = None, *, _looked_again: bool = False) -> Saved | Conflict | TooLong:
     """Create, change or clear one answer; never overwrite what another device saved in between."""
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
@@ -182,8 +195,11 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
         return Saved(None, 0)
     section = _section_key(booklet, question.key)
     if answer is None:
-        answer = BookletAnswer(booklet_id=booklet.id, question_key=question.key, version=0)
-        db.session.add(answer)
+        if not _insert_if_absent(booklet, question.key, section, state) and not _looked_again:
+            # The other request won: compare with what it saved, as with any other device.
+            return save_answer(booklet, question, state, value, expected_version, _looked_again=True)
+        answer = db.session.scalar(db.select(BookletAnswer)
+                                   .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
     answer.question_set = booklet.question_set
     answer.section = section
     answer.state = state

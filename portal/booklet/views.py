@@ -338,8 +338,12 @@ def autosave():
                                                   "version": outcome.theirs_version},
                        message=_("This answer was changed on another device. Reload the page to choose "
                                  "which answer to keep.")), 409
+    urgent = outcome.answer is not None and outcome.answer.urgent
+    if urgent:
+        show_help_now()
     db.session.commit()
-    return jsonify(status="saved", version=outcome.version, fingerprint=rules.answer_fingerprint(outcome.answer))
+    return jsonify(status="saved", version=outcome.version, fingerprint=rules.answer_fingerprint(outcome.answer),
+                   help_now=urgent)
 
 
 @bp.get("/booklet/mine")
@@ -414,6 +418,23 @@ def choose_version(link: PrivateLink):
                    version_names=VERSION_NAMES)
 
 
+HELP_NOW_KEY = "booklet_help_open"
+
+
+def show_help_now() -> None:
+    """After a worrying answer the next page opens 'who to call now' and says who will be told."""
+    session[HELP_NOW_KEY] = True
+    flash(_("Thank you for telling us. Your IRO will be told today so they can help you. "
+            "If you are in danger now, call 999. You can also call Childline on 0800 1111."), "urgent")
+
+
+@bp.app_context_processor
+def help_now_state():
+    if request.blueprint not in {"booklet", "my_iro"}:
+        return {}
+    return {"help_open": session.pop(HELP_NOW_KEY, False)}
+
+
 @bp.route("/booklet/<section_key>", methods=["GET", "POST"])
 @keep_draft_when_locked
 @child_link_required
@@ -431,6 +452,8 @@ def section(link: PrivateLink, section_key: str):
     result, posted = rules.save_section(booklet, section, request.form)
     if result.saved:
         record_event("answers_saved", "booklet", booklet.id, detail=section.key, link_id=link.id)
+    if any(saved.answer is not None and saved.answer.urgent for saved in result.saved.values()):
+        show_help_now()
     db.session.commit()
     if not result.ok:
         answers = rules.answers_by_key(booklet)

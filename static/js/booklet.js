@@ -83,6 +83,11 @@ if (form && form.dataset.autosaveUrl && window.fetch) {
       version.value = body.version
       loaded.value = body.fingerprint
       show(block, form.dataset.textSaved)
+      if (body.help_now) {
+        // A worrying answer: open 'who to call now' at once, and bring it into view.
+        const help = document.querySelector('details.portal-help')
+        if (help) { help.open = true; help.scrollIntoView({ block: 'start' }) }
+      }
     } else if (body.status === 'locked') {
       // The server locked the booklet: a plain post now keeps the words for the next Start.
       form.requestSubmit ? form.requestSubmit() : form.submit()

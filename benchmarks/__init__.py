@@ -1,0 +1,1 @@
+"""Measurements people run by hand (`make bench`); reports, not tests."""

@@ -1,0 +1,205 @@
+"""Page weight of the child's booklet: `python -m benchmarks.page_weight` (run by `make bench`).
+
+Builds the portal on a throwaway SQLite database with the demo data, starts a 12-17 booklet through
+its real private link (pressing Start, as a child would), then fetches the heaviest section page and
+everything it makes a first-time visitor download, all with `Accept-Encoding: br, gzip`, and reports
+the sizes as served. Goals: the page's HTML at most 14 KB compressed (one TCP round trip's worth) and
+the whole first visit at most 60 KB compressed. Always exits 0: it is a report.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import brotli
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+SECTION_PATHS = ("/booklet/how_things_are", "/booklet")  # the heaviest page, or the contents until it exists
+HTML_GOAL_KB = 14
+FIRST_VISIT_GOAL_KB = 60
+ACCEPT = {"Accept-Encoding": "br, gzip"}
+
+
+@dataclass
+class Item:
+    path: str
+    kind: str
+    status: int
+    encoding: str
+    raw_bytes: int
+    served_bytes: int
+
+
+class _References(HTMLParser):
+    """Everything a browser fetches for the page on a first visit: stylesheets, icons, scripts, images."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("href") and {"stylesheet", "icon", "preload", "modulepreload"} & set(
+                (attrs.get("rel") or "").split()):
+            self.found.append(("css" if "stylesheet" in attrs["rel"] else "link", attrs["href"]))
+        elif tag == "script" and attrs.get("src"):
+            self.found.append(("js", attrs["src"]))
+        elif tag in ("img", "source", "audio", "video") and attrs.get("src"):
+            self.found.append(("image" if tag == "img" else "media", attrs["src"]))
+
+
+_IMPORT = re.compile(r"""(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)""")
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+def _decoded(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    return body
+
+
+def _fetch(client, path: str, kind: str) -> tuple[Item, bytes]:
+    response = client.get(path, headers=ACCEPT)
+    try:
+        body = response.get_data()
+    finally:
+        response.close()
+    encoding = response.headers.get("Content-Encoding", "")
+    raw = _decoded(body, encoding)
+    return Item(path, kind, response.status_code, encoding or "none", len(raw), len(body)), raw
+
+
+def _build_app(tmp: Path):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app({
+        "SECRET_KEY": "benchmark-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "SESSION_FILE_DIR": str(tmp / "sessions"),
+        "HUEY_IMMEDIATE": True,
+        "HUEY_SQLITE_PATH": str(tmp / "jobs.sqlite3"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _start_booklet(app, client) -> str:
+    """Open the 12-17 demo link and press Start; return the path the child lands on."""
+    from portal.demo import load_demo_data
+
+    with app.app_context():
+        links = load_demo_data()["links"]
+    link = next(item for item in links if item["version"] == "12-17")
+    landing_path = urlsplit(link["url"]).path
+    page = client.get(landing_path).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if token is None:
+        raise SystemExit(f"No Start form at {landing_path}: is the landing page written yet?")
+    response = client.post(landing_path, data={"csrf_token": token.group(1)})
+    if response.status_code not in (302, 303):
+        raise SystemExit(f"Pressing Start answered {response.status_code}, not a redirect")
+    return urlsplit(response.headers["Location"]).path
+
+
+def measure() -> dict:
+    with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
+        app = _build_app(Path(tmp))
+        client = app.test_client()
+        landed = _start_booklet(app, client)
+        for path in SECTION_PATHS:
+            page, html = _fetch(client, path, "html")
+            if page.status == 200:
+                break
+        else:
+            raise SystemExit(f"No booklet page answered 200 (tried {', '.join(SECTION_PATHS)}; Start led to {landed})")
+        parser = _References()
+        parser.feed(html.decode("utf-8", "replace"))
+        assets: list[Item] = []
+        seen = {page.path}
+        queue = [(kind, urljoin(page.path, href)) for kind, href in parser.found]
+        referenced_by_css: list[str] = []
+        while queue:
+            kind, path = queue.pop(0)
+            path = urlsplit(path).path if urlsplit(path).netloc in ("", "localhost") else None
+            if not path or path in seen:
+                continue
+            seen.add(path)
+            item, body = _fetch(client, path, kind)
+            assets.append(item)
+            text = body.decode("utf-8", "replace") if kind in ("js", "css") else ""
+            if kind == "js":  # static module imports download before the script runs
+                for match in _IMPORT.finditer(text):
+                    target = match.group(1) or match.group(2)
+                    if target.startswith((".", "/")):
+                        queue.append(("js", urljoin(path, target)))
+            elif kind == "css":  # fonts and images load only if a rule that uses them matches
+                referenced_by_css += sorted({urljoin(path, u) for u in _CSS_URL.findall(text)
+                                             if not u.startswith("data:")})
+    first_visit = [page] + assets
+    served_total = sum(i.served_bytes for i in first_visit)
+    raw_total = sum(i.raw_bytes for i in first_visit)
+    return {
+        "page": page.path,
+        "html": asdict(page),
+        "assets": [asdict(i) for i in assets],
+        "first_visit_raw_bytes": raw_total,
+        "first_visit_served_bytes": served_total,
+        "css_references_not_counted": referenced_by_css,
+        "goals": {
+            "html_kb": HTML_GOAL_KB, "html_pass": page.served_bytes <= HTML_GOAL_KB * 1024,
+            "first_visit_kb": FIRST_VISIT_GOAL_KB, "first_visit_pass": served_total <= FIRST_VISIT_GOAL_KB * 1024,
+        },
+    }
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:7.1f}"
+
+
+def report(result: dict) -> str:
+    lines = [f"Page weight of {result['page']} (12-17 booklet, first visit, Accept-Encoding: br, gzip)", "",
+             f"{'file':48} {'kind':5} {'enc':5} {'raw KB':>7} {'served KB':>9}"]
+    for item in [result["html"]] + result["assets"]:
+        flag = "" if item["status"] == 200 else f"  (HTTP {item['status']})"
+        lines.append(f"{item['path'][:48]:48} {item['kind']:5} {item['encoding']:5} {_kb(item['raw_bytes'])} "
+                     f"{_kb(item['served_bytes']):>9}{flag}")
+    lines.append(f"{'first visit total':48} {'':5} {'':5} {_kb(result['first_visit_raw_bytes'])} "
+                 f"{_kb(result['first_visit_served_bytes']):>9}")
+    goals = result["goals"]
+    lines += ["",
+              f"HTML compressed:        {_kb(result['html']['served_bytes']).strip()} KB  goal <= {goals['html_kb']} KB  "
+              f"{'PASS' if goals['html_pass'] else 'OVER'}",
+              f"First visit compressed: {_kb(result['first_visit_served_bytes']).strip()} KB  goal <= "
+              f"{goals['first_visit_kb']} KB  {'PASS' if goals['first_visit_pass'] else 'OVER'}"]
+    if result["css_references_not_counted"]:
+        lines.append(f"(Not counted: {len(result['css_references_not_counted'])} font/image URLs in the CSS, "
+                     "fetched only when a rule using them applies.)")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    result = measure()
+    print(report(result))
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nWritten to {RESULTS.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
