@@ -29,9 +29,12 @@ setup: $(VENV)/.installed node_modules/.package-lock.json translations
 	$(BIN)/flask demo > /dev/null
 
 ## run: set up, print the demo sign-ins and links, and serve on http://127.0.0.1:5000
+## (with the job consumer beside it: it sends the outbox and escalates urgent notices)
 run: setup
 	$(BIN)/flask demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@$(BIN)/huey_consumer portal.jobs.huey -w 1 -q -l instance/jobs.log & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
