@@ -83,6 +83,8 @@ class Config:
             "WTF_CSRF_TIME_LIMIT": 3600,
             "WTF_CSRF_SSL_STRICT": production,
             "RATELIMIT_STORAGE_URI": self.REDIS_URL or "memory://",
+            # Always stated: Flask-Limiter keeps the last app's choice on its shared object otherwise.
+            "RATELIMIT_ENABLED": True,
             "RATELIMIT_HEADERS_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "Europe/London",
