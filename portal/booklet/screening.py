@@ -145,20 +145,25 @@ def _raise_concern(review: Review, reason: str, *, answer_id: int | None = None,
     return concern
 
 
+def _mark_urgent(item: BookletAnswer | ChildMessage, review: Review, reason: str, owner: str) -> None:
+    """Mark the answer or message urgent and raise one concern for it while none is open."""
+    item.urgent = True
+    if item.id is None:
+        db.session.add(item)
+        db.session.flush()
+    open_concern = db.session.scalar(db.select(UrgentConcern.id).filter_by(
+        **{owner: item.id}, acknowledged_at=None).limit(1))
+    if open_concern is None:
+        _raise_concern(review, reason, **{owner: item.id})
+
+
 def screen_answer(answer: BookletAnswer, review: Review) -> bool:
     """Mark the answer urgent and tell the IRO when it suggests risk; True when it does."""
     reason = _answer_reason(answer)
     if reason is None:
         # A changed answer does not close a concern: the IRO still acknowledges it.
         return False
-    answer.urgent = True
-    if answer.id is None:
-        db.session.add(answer)
-        db.session.flush()
-    open_concern = db.session.scalar(db.select(UrgentConcern.id).filter_by(answer_id=answer.id,
-                                                                           acknowledged_at=None).limit(1))
-    if open_concern is None:
-        _raise_concern(review, reason, answer_id=answer.id)
+    _mark_urgent(answer, review, reason, "answer_id")
     return True
 
 
@@ -166,15 +171,7 @@ def screen_message(message: ChildMessage) -> bool:
     """Mark a child's message urgent and tell the IRO when it suggests risk; True when it does."""
     if not matches_word_list(message.body, None):
         return False
-    message.urgent = True
-    if message.id is None:
-        db.session.add(message)
-        db.session.flush()
-    open_concern = db.session.scalar(db.select(UrgentConcern.id).filter_by(message_id=message.id,
-                                                                           acknowledged_at=None).limit(1))
-    if open_concern is None:
-        review = db.session.get(Review, message.review_id)
-        _raise_concern(review, "word_list", message_id=message.id)
+    _mark_urgent(message, db.session.get(Review, message.review_id), "word_list", "message_id")
     return True
 
 
