@@ -103,12 +103,14 @@ def _add_reviews(child: Child, story: str) -> None:
     review(_meeting(first), "first", "held", held_at=_meeting(first), participation_code="PN0" if rules.age_on(child.date_of_birth, first) < 4 else "PN6", chairing="none")
     if story == "held-last-week":
         held = rules.subtract_working_days(now, 5)
-        review(_meeting(held), "subsequent", "held", held_at=_meeting(held), participation_code="PN1", chairing="co-chaired")
+        review(_meeting(held), rules.review_number(1), "held", held_at=_meeting(held), participation_code="PN1",
+               chairing="co-chaired")
         review(_meeting(rules.review_due_date(came_into_care=child.came_into_care, previous_review_held=held,
-                                              reviews_held=3)), "subsequent", "planned")
+                                              reviews_held=2)), rules.review_number(2), "planned")
         return
     working_days_ahead = 5 if story == "late-invite" else 15
-    review(_meeting(rules.add_working_days(now, working_days_ahead), 14), "subsequent", "planned", place="School")
+    review(_meeting(rules.add_working_days(now, working_days_ahead), 14), rules.review_number(1), "planned",
+           place="School")
 
 
 def load_demo_data() -> dict:
