@@ -269,3 +269,28 @@ def test_a_user_turns_on_sign_in_codes_with_their_app(app):
     other = app.test_client()
     response = try_sign_in(other, user.email, f.PASSWORD)
     assert urlsplit(response.headers["Location"]).path == "/sign-in/code"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_an_iro_adds_a_photo_that_children_see_and_a_fake_one_is_refused(app):
+    user = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    f.sign_in(client, user)
+    token = f.csrf_token(client, "/account")
+    import io
+
+    fake = client.post("/account", data={"csrf_token": token, "photo": (io.BytesIO(b"<svg onload=x>"), "me.png"),
+                                         "submit": "Save photo"}, content_type="multipart/form-data")
+    assert fake.status_code == 200 and "must be a JPEG, PNG or WebP" in page(fake)
+    assert db.session.get(type(user), user.id).photo is None
+    saved = client.post("/account", data={"csrf_token": token, "photo": (io.BytesIO(PNG), "me.png"),
+                                          "submit": "Save photo"}, content_type="multipart/form-data")
+    assert saved.status_code == 303
+    stored = db.session.get(type(user), user.id)
+    assert stored.photo == PNG and stored.photo_type == "image/png"
+    assert client.get("/account/photo").headers["Content-Type"] == "image/png"
+    client.post("/account", data={"csrf_token": token, "remove": "Remove photo"})
+    assert db.session.get(type(user), user.id).photo is None

@@ -50,6 +50,7 @@ ACCESS: dict[str, Access] = {
     "staff.change_password": Access(ALL_STAFF),
     "staff.account": Access(ALL_STAFF),
     "staff.two_step": Access(ALL_STAFF),
+    "staff.own_photo": Access(ALL_STAFF, get_must_work=False),
     "staff.admin_home": Access(frozenset({ADMIN})),
     "staff.new_account": Access(frozenset({ADMIN})),
     "staff.toggle_active": Access(frozenset({ADMIN})),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -55,4 +55,4 @@ def register(app: Flask) -> None:
 
 
 def stamp_activity() -> None:
-    session["staff_last_seen"] = datetime.now(timezone.utc).timestamp()
+    session["staff_last_seen"] = datetime.now(UTC).timestamp()

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import (
     EmailField,
+    FileField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -106,3 +114,11 @@ class ScreeningWordForm(FlaskForm):
                        validators=[InputRequired(message=_l("Enter a word or phrase")), Length(max=80)])
     language = SelectField(_l("Language"), widget=GovSelect(), validators=[InputRequired()])
     submit = SubmitField(_l("Add word"), widget=GovSubmitInput())
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("Your photo"), widget=GovFileInput(),
+                      description=_l("A friendly photo of your face, so children know who you are. JPEG, PNG or WebP, "
+                                     "smaller than 1 MB."))
+    submit = SubmitField(_l("Save photo"), widget=GovSubmitInput())
+    remove = SubmitField(_l("Remove photo"), widget=GovSubmitInput())

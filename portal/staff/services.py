@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
-from flask import current_app
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -133,3 +133,38 @@ def authority_settings() -> Authority:
         db.session.add(authority)
         db.session.flush()
     return authority
+
+
+MAX_PHOTO_BYTES = 1024 * 1024
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type from its first bytes (never the file name): JPEG, PNG or WebP only."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def set_photo(user: StaffUser, data: bytes) -> str | None:
+    """Keep the photo children see on their My IRO page; return a reason when it is refused."""
+    from flask_babel import gettext as _
+
+    if not data:
+        return _("Choose a photo")
+    if len(data) > MAX_PHOTO_BYTES:
+        return _("The photo must be smaller than 1 MB")
+    kind = photo_type(data)
+    if kind is None:
+        return _("The photo must be a JPEG, PNG or WebP picture")
+    user.photo, user.photo_type = data, kind
+    record_event("photo_set", "staff_user", user.id)
+    return None
+
+
+def remove_photo(user: StaffUser) -> None:
+    user.photo, user.photo_type = None, None
+    record_event("photo_removed", "staff_user", user.id)

@@ -17,6 +17,7 @@ from portal.staff import services
 from portal.staff.auth import stamp_activity
 from portal.staff.forms import (
     AccountForm,
+    PhotoForm,
     ScreeningWordForm,
     SetPasswordForm,
     SettingsForm,
@@ -282,7 +283,31 @@ def two_step():
                            qr=services.qr_svg(uri))
 
 
-@bp.get("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @role_required("iro", "manager", "admin")
 def account():
-    return render_template("staff/account.html")
+    """The person's own account: password, sign-in codes, and the photo children see."""
+    form = PhotoForm()
+    if form.validate_on_submit():
+        user = db.session.get(StaffUser, current_user.id)
+        if form.remove.data:
+            services.remove_photo(user)
+            db.session.commit()
+            flash(_("Your photo is removed."), "success")
+            return redirect(url_for("staff.account"), 303)
+        upload = form.photo.data
+        problem = services.set_photo(user, upload.read(services.MAX_PHOTO_BYTES + 1) if upload else b"")
+        if problem is None:
+            db.session.commit()
+            flash(_("Your photo is saved. Children see it on their My IRO page."), "success")
+            return redirect(url_for("staff.account"), 303)
+        form.photo.errors.append(problem)
+    return render_template("staff/account.html", form=form)
+
+
+@bp.get("/account/photo")
+@role_required("iro", "manager", "admin")
+def own_photo():
+    if not current_user.photo:
+        abort(404)
+    return current_user.photo, 200, {"Content-Type": current_user.photo_type}
