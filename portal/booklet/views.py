@@ -78,9 +78,9 @@ def _render(template: str, link: PrivateLink, booklet, status: int = 200, **cont
 
 
 def _review_over_page(link: PrivateLink):
-    review = link.review
-    return render_template("links/happened.html", review=review, iro=review.iro,
-                           meeting_date=format_date(london_date(review.held_at or review.meeting_at), "d MMMM yyyy"))
+    from portal.links.views import render_review_happened
+
+    return render_review_happened(link.review)
 
 
 def booklet_open(view):

@@ -42,6 +42,11 @@ def happened_page(link: PrivateLink):
         record_event("link_opened_after_review", "review", review.id, link_id=link.id)
         db.session.commit()
         return redirect(url_for("my_iro.page"), 303)
+    return render_review_happened(review, form)
+
+
+def render_review_happened(review, form=None):
+    """'Your review has happened' (or was cancelled), with a way to reach the IRO."""
     return render_template("links/happened.html", review=review, iro=review.iro, form=form,
                            meeting_date=format_date(london_date(review.held_at or review.meeting_at), "d MMMM yyyy"))
 
