@@ -9,8 +9,18 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import PROJECT_ROOT, Config
-from portal.extensions import (babel, compress, csrf, db, limiter, login_manager, migrate,
-                               server_session, talisman, wtforms_helpers)
+from portal.extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    server_session,
+    talisman,
+    wtforms_helpers,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

@@ -59,7 +59,7 @@ def _ensure_staff() -> dict[str, StaffUser]:
         user = db.session.scalar(db.select(StaffUser).filter_by(email=email))
         if user is None:
             user = StaffUser(email=email, name=name, role=role, active=True, session_version=1,
-                             phone="0116 000 00%02d" % len(users), password_hash=hash_password(password),
+                             phone=f"0116 000 00{len(users):02d}", password_hash=hash_password(password),
                              team=teams.get(team))
             db.session.add(user)
         users[email] = user

@@ -1,9 +1,10 @@
 """Imports every area's tables so that migrations and relationships see them all."""
 
-from portal.audit.models import AuditEvent  # noqa: F401
-from portal.booklet.models import (Booklet, BookletAnswer, ChildMessage, ScreeningWord,  # noqa: F401
-                                   SectionSharing, UrgentConcern, VoiceNote)
-from portal.links.models import PrivateLink  # noqa: F401
-from portal.outbox.models import OutboxMessage  # noqa: F401
-from portal.reviews.models import Child, Review  # noqa: F401
-from portal.staff.models import Authority, StaffUser, Team  # noqa: F401
+from portal.audit import models as audit_models
+from portal.booklet import models as booklet_models
+from portal.links import models as links_models
+from portal.outbox import models as outbox_models
+from portal.reviews import models as reviews_models
+from portal.staff import models as staff_models
+
+AREAS = (audit_models, booklet_models, links_models, outbox_models, reviews_models, staff_models)

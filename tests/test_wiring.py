@@ -2,7 +2,6 @@
 
 import pytest
 
-from portal import create_app
 from portal.config import Config, ConfigError
 
 

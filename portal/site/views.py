@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from flask_login import current_user
 
 from portal.extensions import db
@@ -13,8 +13,8 @@ bp = Blueprint("site", __name__)
 
 
 def current_authority() -> Authority | None:
-    """The authority row, read once per request."""
-    if "authority" not in g:
+    """The authority row, read once per request (None before `flask demo` or set-up made it)."""
+    if g.get("authority") is None:
         g.authority = db.session.scalar(db.select(Authority).limit(1))
     return g.authority
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -126,12 +126,16 @@ def issue_set_password_link(user: StaffUser) -> str:
 
 
 def authority_settings() -> Authority:
-    """The authority row (made by `flask demo` or the first administrator)."""
+    """The authority row (made by `flask demo` or the first administrator), read once per request."""
+    if has_request_context() and g.get("authority") is not None:
+        return g.authority
     authority = db.session.scalar(db.select(Authority).limit(1))
     if authority is None:
         authority = Authority(name=current_app.config["AUTHORITY_NAME"])
         db.session.add(authority)
         db.session.flush()
+    if has_request_context():
+        g.authority = authority
     return authority
 
 
