@@ -479,3 +479,32 @@ def test_every_pn_code_has_a_meaning(app):
     assert set(workspace.PN_DESCRIPTIONS) == set(PN_CODES)
     with app.test_request_context():
         assert all(str(text) for text in workspace.PN_DESCRIPTIONS.values())
+
+
+def test_the_children_list_does_not_query_once_per_child(app):
+    """An IRO holds 60-80 children: the list's queries must not grow with them."""
+    from sqlalchemy import event
+
+    iro = f.staff("iro")
+    db.session.commit()
+    client = app.test_client()
+    f.sign_in(client, iro)
+
+    def queries_for_list() -> int:
+        statements = []
+        listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/children").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    for number in range(3):
+        f.review(f.child(iro, age=6 + number, preferred_name=f"Few {number}"), days_ahead=12 + number)
+    db.session.commit()
+    few = queries_for_list()
+    for number in range(30):
+        f.review(f.child(iro, age=5 + number % 12, preferred_name=f"Many {number}"), days_ahead=15 + number)
+    db.session.commit()
+    assert queries_for_list() == few

@@ -29,7 +29,7 @@ class Booklet(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    review = relationship("Review")
+    review = relationship("Review", back_populates="booklet")
     answers: Mapped[list[BookletAnswer]] = relationship(back_populates="booklet",
                                                           cascade="all, delete-orphan")
 

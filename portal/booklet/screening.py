@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, datetime, time, timedelta
 
+from flask import g, has_request_context
+
 from portal.audit import record_event
 from portal.booklet.models import BookletAnswer, ChildMessage, ScreeningWord, UrgentConcern
 from portal.booklet.questions import question_set
@@ -139,6 +141,7 @@ def _raise_concern(review: Review, reason: str, *, answer_id: int | None = None,
                             created_at=now, escalate_after=add_working_hours(now, hours),
                             acknowledgement_note="")
     db.session.add(concern)
+    _forget_concern_counts()
     db.session.flush()
     _notify_iro_and_duty(review)
     record_event("urgent_raised", "urgent_concern", concern.id, detail=reason, actor_kind="system")
@@ -190,6 +193,21 @@ def open_concerns_query(user=None):
     return query.order_by(UrgentConcern.created_at)
 
 
+def open_concern_counts(user) -> dict[int, int]:
+    """Open concerns per review that the user may see, counted once per request (lists show many)."""
+    cache = g.setdefault("open_concern_counts", {}) if has_request_context() else {}
+    if user.id not in cache:
+        concerns = open_concerns_query(user).order_by(None).subquery()
+        rows = db.session.execute(db.select(concerns.c.review_id, db.func.count()).group_by(concerns.c.review_id))
+        cache[user.id] = {review_id: number for review_id, number in rows}
+    return cache[user.id]
+
+
+def _forget_concern_counts() -> None:
+    if has_request_context():
+        g.pop("open_concern_counts", None)
+
+
 def acknowledge(concern: UrgentConcern, user, note: str) -> None:
     """The IRO (or a manager) has seen it and says what they did; audited, no content in the log."""
     note = (note or "").strip()
@@ -200,6 +218,7 @@ def acknowledge(concern: UrgentConcern, user, note: str) -> None:
         concern.acknowledged_by_id = user.id
         concern.acknowledgement_note = note
         record_event("urgent_acknowledged", "urgent_concern", concern.id)
+        _forget_concern_counts()
 
 
 def managers_for(review: Review) -> list:

@@ -28,12 +28,12 @@ def version_for_age(age: int) -> str | None:
 
 def booklet_for_review(review: Review) -> Booklet | None:
     """The review's booklet, made on first need with the version for the child's age at the meeting."""
-    booklet = db.session.scalar(db.select(Booklet).filter_by(review_id=review.id))
+    booklet = review.booklet
     if booklet is None:
         version = version_for_age(age_on(review.child.date_of_birth, london_date(review.meeting_at)))
         if version is None:
             return None
-        booklet = Booklet(review_id=review.id, version=version, question_set=CURRENT_SET[version])
+        booklet = Booklet(review=review, version=version, question_set=CURRENT_SET[version])
         db.session.add(booklet)
         db.session.flush()
     return booklet

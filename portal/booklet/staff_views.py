@@ -32,7 +32,7 @@ MEETING_SECTION = "my_meeting"
 
 
 def _booklet(review: Review) -> Booklet | None:
-    return db.session.scalar(db.select(Booklet).filter_by(review_id=review.id))
+    return review.booklet
 
 
 @bp.app_template_global()
@@ -63,10 +63,8 @@ def open_urgent_count(review: Review | None = None) -> int:
     """Unacknowledged concerns the signed-in person may see (for one review, or all of theirs)."""
     if not current_user.is_authenticated or current_user.role not in STAFF:
         return 0
-    query = screening.open_concerns_query(current_user)
-    if review is not None:
-        query = query.where(UrgentConcern.review_id == review.id)
-    return db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery())) or 0
+    counts = screening.open_concern_counts(current_user)
+    return counts.get(review.id, 0) if review is not None else sum(counts.values())
 
 
 def _version_form(booklet: Booklet | None) -> VersionForm:

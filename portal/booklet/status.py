@@ -39,7 +39,7 @@ ATTENDING = {"in_person", "online", "part"}
 
 
 def _booklet(review: Review) -> Booklet | None:
-    return db.session.scalar(db.select(Booklet).filter_by(review_id=review.id))
+    return review.booklet
 
 
 def under_four(review: Review) -> bool:

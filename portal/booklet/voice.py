@@ -105,11 +105,11 @@ def play_own(link: PrivateLink, note_id: int):
 @bp.post("/booklet/voice/<int:note_id>/delete")
 @child_link_required
 def delete(link: PrivateLink, note_id: int):
-    note = voice_rules.child_note(booklet_for_review(link.review), note_id)
+    booklet = booklet_for_review(link.review)
+    note = voice_rules.child_note(booklet, note_id)
     if note is None:
         abort(404)
     next_path = _back()
-    booklet = booklet_for_review(link.review)
     if not voice_rules.booklet_open(booklet):
         message = _("Your meeting has happened, so your booklet is closed. Ask your IRO if you want "
                     "this voice note removed.")

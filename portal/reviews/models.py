@@ -56,3 +56,5 @@ class Review(db.Model):
 
     child: Mapped[Child] = relationship(back_populates="reviews")
     iro: Mapped[StaffUser] = relationship()
+    # At most one booklet per review (a unique key on booklet.review_id).
+    booklet = relationship("Booklet", back_populates="review", uselist=False)

@@ -82,8 +82,7 @@ def child_page(child_id: int):
     child = load_or_404(Child, child_id)
     reviews = sorted(child.reviews, key=lambda r: as_utc(r.meeting_at), reverse=True)
     settings = authority_settings()
-    invited = workspace.invited_review_ids([r.id for r in reviews if r.status == "planned"])
-    row = workspace.child_row(child, working_days=settings.invitation_working_days, invited=invited)
+    row = workspace.child_row(child, working_days=settings.invitation_working_days)
     return render_template("reviews/child.html", child=child, reviews=reviews, row=row, today=today())
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.reviews.models import Child, Review
@@ -115,17 +116,6 @@ def invitation_late(invite_by_date: date | None, sent: bool, on: date | None = N
     return invite_by_date is not None and not sent and (on or today()) > invite_by_date
 
 
-def invited_review_ids(review_ids: list[int]) -> set[int]:
-    """Which of these reviews have had their booklet invitation sent."""
-    from portal.booklet.models import Booklet
-
-    if not review_ids:
-        return set()
-    rows = db.session.scalars(db.select(Booklet.review_id).where(Booklet.review_id.in_(review_ids),
-                                                                 Booklet.invited_at.is_not(None)))
-    return set(rows)
-
-
 def london_meeting(day: date, at: time) -> datetime:
     """A wall-clock time in England as an aware UTC datetime, as stored (SQLite keeps no offset)."""
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
@@ -154,13 +144,13 @@ class ChildRow:
         return self.due_date or date.max
 
 
-def child_row(child: Child, *, working_days: int, invited: set[int], on: date | None = None) -> ChildRow:
+def child_row(child: Child, *, working_days: int, on: date | None = None) -> ChildRow:
     """One row: next planned review, days left, invite-by date and whether anything is late."""
     on = on or today()
     review = next_planned_review(child)
     due = due_date(child)
     invite_day = invite_by(review, working_days) if review else None
-    sent = bool(review and review.id in invited)
+    sent = bool(review and review.booklet and review.booklet.invited_at)
     return ChildRow(
         child=child,
         age=age_on(child.date_of_birth, on) if on >= child.date_of_birth else 0,
@@ -177,15 +167,14 @@ def child_row(child: Child, *, working_days: int, invited: set[int], on: date | 
 
 def child_rows(children: list[Child], *, working_days: int, on: date | None = None) -> list[ChildRow]:
     """Rows for these children, soonest review (or due date) first."""
-    review_ids = [r.id for c in children for r in c.reviews if r.status == "planned"]
-    invited = invited_review_ids(review_ids)
-    rows = [child_row(c, working_days=working_days, invited=invited, on=on) for c in children]
+    rows = [child_row(c, working_days=working_days, on=on) for c in children]
     return sorted(rows, key=lambda row: (row.sort_date, row.child.preferred_name.lower(), row.child.id))
 
 
 def children_for(user: StaffUser) -> list[Child]:
     """An IRO's own children; for a manager, the children of the IROs in the manager's team."""
-    query = db.select(Child)
+    # The list shows every child's reviews and booklets: load them in three queries, not one per row.
+    query = db.select(Child).options(selectinload(Child.reviews).selectinload(Review.booklet))
     if user.role == "iro":
         query = query.where(Child.iro_id == user.id)
     elif user.role == "manager" and user.team_id is not None:
@@ -234,7 +223,8 @@ class TeamGroup:
 
 def service_groups(*, working_days: int, team_id: int | None = None, on: date | None = None) -> list[TeamGroup]:
     """Every child across the service, grouped by team and then IRO, with counts (managers only)."""
-    query = db.select(Child).join(StaffUser, Child.iro_id == StaffUser.id)
+    query = (db.select(Child).join(StaffUser, Child.iro_id == StaffUser.id)
+             .options(selectinload(Child.reviews).selectinload(Review.booklet)))
     if team_id is not None:
         query = query.where(StaffUser.team_id == team_id)
     children = list(db.session.scalars(query))
