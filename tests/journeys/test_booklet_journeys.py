@@ -365,6 +365,24 @@ def test_answers_save_as_the_child_types(live_server, open_browser):
                                    exact=True).input_value() == "I made a new friend"
 
 
+def test_a_lost_connection_keeps_the_words_and_says_they_are_not_saved_yet(live_server, open_browser):
+    link = live_server.booklet_link(age=13, name="Rae")
+    child = open_browser(js=True)
+    start(child, link)
+    child.goto("/booklet/good_news")
+    field = child.page.get_by_label("What has gone well since your last review?", exact=True)
+    child.page.context.set_offline(True)
+    field.press_sequentially("I passed my swimming test")
+    field.blur()
+    expect(child.page.locator("#q-good_news-saved")).to_contain_text("Not saved yet", timeout=10_000)
+    assert "good_news" not in answers(live_server, link.review_id)
+    # Back on the network, the words are still there and the button saves them.
+    child.page.context.set_offline(False)
+    assert field.input_value() == "I passed my swimming test"
+    save_and_continue(child)
+    assert answers(live_server, link.review_id)["good_news"] == ("answered", None, "I passed my swimming test")
+
+
 SPEECH_STUB = """
 window.__spoken = [];
 const voices = [{lang: 'en-GB', name: 'x', default: true, localService: true, voiceURI: 'x'}];
