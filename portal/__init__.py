@@ -86,11 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from portal.links.views import bp as links_bp
     from portal.outbox.views import bp as outbox_bp
     from portal.reviews.views import bp as reviews_bp
+    from portal.safeguarding.staff_views import bp as safeguarding_staff_bp
+    from portal.safeguarding.views import bp as messages_bp
     from portal.site.views import bp as site_bp
     from portal.staff.views import bp as staff_bp
 
     for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_staff_bp, voice_bp,
-                      my_iro_bp, outbox_bp):
+                      my_iro_bp, messages_bp, safeguarding_staff_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 

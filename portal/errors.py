@@ -33,14 +33,22 @@ def render_error(status: int, heading=None, body=None):
                            body=body or default_body, status=status), status
 
 
+CSRF_KEEPERS = "portal_csrf_keepers"
+
+
+def keep_words_after_csrf_error(app: Flask, keeper) -> None:
+    """Register a function that answers a timed-out form post without losing what was typed."""
+    app.extensions.setdefault(CSRF_KEEPERS, []).append(keeper)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        from portal.booklet.views import keep_text_after_csrf_error
-
-        kept = keep_text_after_csrf_error(error)
-        if kept is not None:
-            return kept
+        # Areas whose forms hold a person's words register a keeper that re-shows (or keeps) them.
+        for keeper in app.extensions.get(CSRF_KEEPERS, []):
+            kept = keeper(error)
+            if kept is not None:
+                return kept
         return render_error(400, _l("This page timed out"),
                             _l("For your security, forms stop working after a while. Go back, "
                                "reload the page and try again."))

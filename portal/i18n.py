@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 # English is the source; each language here has a full translation under translations/.
@@ -13,7 +13,9 @@ LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 
 
 def select_locale() -> str:
-    """The person's chosen language, else their browser's, else English."""
+    """The person's chosen language, else their browser's, else English (also outside a request)."""
+    if not has_request_context():
+        return "en"
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen

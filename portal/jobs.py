@@ -87,8 +87,8 @@ def run_send_outbox() -> int:
 def run_escalate_concerns() -> int:
     """Escalate urgent concerns nobody acknowledged in time."""
     def work():
-        from portal.booklet.screening import escalate_overdue_concerns
         from portal.extensions import db
+        from portal.safeguarding.services import escalate_overdue_concerns
 
         count = escalate_overdue_concerns()
         db.session.commit()

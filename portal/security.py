@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
@@ -27,9 +28,24 @@ def role_required(*roles: str):
     return decorator
 
 
+# How to find the review a record belongs to, for records with no `review_id` of their own;
+# each area registers its own (the booklet's voice notes reach it through their booklet).
+_REVIEW_PATHS: dict[type, Callable[[object], int | None]] = {}
+
+
+def register_review_path(model: type, path: Callable[[object], int | None]) -> None:
+    _REVIEW_PATHS[model] = path
+
+
+def review_id_of(record) -> int | None:
+    for model, path in _REVIEW_PATHS.items():
+        if isinstance(record, model):
+            return path(record)
+    return getattr(record, "review_id", None)
+
+
 def can_see(user, record) -> bool:
-    """Whether a staff member may see this record: IROs their own, managers all."""
-    from portal.booklet.models import Booklet, ChildMessage, UrgentConcern, VoiceNote
+    """Whether a staff member may see this record: IROs their own children's, managers all."""
     from portal.reviews.models import Child, Review
     from portal.staff.models import StaffUser, Team
 
@@ -41,11 +57,10 @@ def can_see(user, record) -> bool:
         return user.role == "manager" or (user.role == "iro" and record.iro_id == user.id)
     if isinstance(record, Review):
         return can_see(user, record.child)
-    if isinstance(record, (Booklet, UrgentConcern, ChildMessage)):
-        return can_see(user, record.review)
-    if isinstance(record, VoiceNote):
-        return can_see(user, db.session.get(Booklet, record.booklet_id))
-    return False
+    review_id = review_id_of(record)
+    if review_id is None:
+        return False
+    return can_see(user, db.session.get(Review, review_id))
 
 
 def load_or_404(model: type[T], record_id: int) -> T:

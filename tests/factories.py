@@ -83,3 +83,24 @@ def csrf_token(client, path: str) -> str:
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
     return match.group(1)
+
+
+def screening_entry(phrase: str, language: str = "en", category: str = "physical_harm"):
+    """An active entry on the word list (the built-in lists may hold it already)."""
+    from portal.safeguarding.models import ScreeningEntry
+
+    entry = db.session.scalar(db.select(ScreeningEntry).filter_by(phrase=phrase, language=language))
+    if entry is None:
+        entry = ScreeningEntry(phrase=phrase, language=language, category=category, builtin=False)
+        db.session.add(entry)
+    entry.active = True
+    db.session.flush()
+    return entry
+
+
+def screen_booklet_answer(booklet, answer) -> bool:
+    """Screen a stored answer as saving it does."""
+    from portal.booklet.answers import screen_answer
+    from portal.booklet.questions import question_set
+
+    return screen_answer(booklet, question_set(booklet.question_set).question(answer.question_key), answer)

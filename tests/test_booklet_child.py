@@ -241,7 +241,7 @@ def test_idle_booklet_locks(client, monkeypatch):
     _start(client, path)
     assert client.get("/booklet").status_code == 200
     later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr("portal.booklet.child_session.utcnow", lambda: later)
+    monkeypatch.setattr("portal.links.session.utcnow", lambda: later)
     locked = client.get("/booklet")
     assert locked.status_code == 401
     assert "Open your link again" in locked.get_data(as_text=True)
@@ -252,7 +252,7 @@ def test_words_posted_after_the_lock_are_saved_after_start(client, monkeypatch):
     _start(client, path)
     _, hidden = _load(client, "/booklet/good_news")
     later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr("portal.booklet.child_session.utcnow", lambda: later)
+    monkeypatch.setattr("portal.links.session.utcnow", lambda: later)
     locked = _post_section(client, "good_news", {"good_news": "Written before the lock"}, hidden=hidden)
     text = locked.get_data(as_text=True)
     assert locked.status_code == 401
@@ -272,7 +272,7 @@ def test_a_draft_is_never_saved_into_another_childs_booklet(client, monkeypatch)
     _start(client, path)
     _, hidden = _load(client, "/booklet/good_news")
     later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr("portal.booklet.child_session.utcnow", lambda: later)
+    monkeypatch.setattr("portal.links.session.utcnow", lambda: later)
     _post_section(client, "good_news", {"good_news": "Sam's words"}, hidden=hidden)
     monkeypatch.undo()
     _start(client, other_path)
@@ -290,7 +290,7 @@ def test_a_draft_that_conflicts_with_another_device_asks_the_child(app, monkeypa
     _start(phone, path)
     _, hidden = _load(phone, "/booklet/good_news")
     later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr("portal.booklet.child_session.utcnow", lambda: later)
+    monkeypatch.setattr("portal.links.session.utcnow", lambda: later)
     _post_section(phone, "good_news", {"good_news": "Phone draft"}, hidden=hidden)
     monkeypatch.undo()
     _start(laptop, path)
@@ -364,7 +364,8 @@ def test_withdraw_deletes_everything_the_child_wrote(client):
                              size_bytes=3, data=b"abc"))
     db.session.commit()
     text, hidden = _load(client, "/booklet/withdraw")
-    assert "This deletes everything you wrote. Your IRO will not see it." in text
+    assert "This deletes everything you wrote in your booklet." in text
+    assert "If you told us you might not be safe, your IRO already knows" in text
     response = client.post("/booklet/withdraw", data={"csrf_token": hidden["csrf_token"]})
     assert response.status_code == 303
     booklet = _booklet(review)

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal.booklet.models import Booklet, ChildMessage, ScreeningWord, UrgentConcern, VoiceNote
+from portal.booklet.models import Booklet, VoiceNote
+from portal.safeguarding.models import ChildMessage, ScreeningEntry, UrgentConcern
 from portal.booklet.questions import CURRENT_SET
 from portal.extensions import db
 from portal.reviews.models import Child, Review
@@ -37,7 +38,7 @@ class Access:
 
 
 # Anyone may reach these: the public site, the child's pages behind their private link, signing in.
-PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro"}
+PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages"}
 PUBLIC_ENDPOINTS = {
     "static", "staff.sign_in", "staff.sign_in_code", "staff.sign_out",
     # The child's own voice notes (behind their link session); staff listen through voice.play_staff.
@@ -57,8 +58,9 @@ ACCESS: dict[str, Access] = {
     "staff.reissue_password_link": Access(frozenset({ADMIN})),
     "staff.teams": Access(frozenset({ADMIN})),
     "staff.settings": Access(frozenset({ADMIN})),
-    "staff.screening_words": Access(frozenset({ADMIN})),
-    "staff.delete_screening_word": Access(frozenset({ADMIN})),
+    "safeguarding_staff.entries": Access(frozenset({ADMIN})),
+    "safeguarding_staff.disable_entry": Access(frozenset({ADMIN})),
+    "safeguarding_staff.restore_entry": Access(frozenset({ADMIN})),
     # The IRO workspace
     "reviews.my_children": Access(CASEWORK),
     "reviews.add_child": Access(CASEWORK),
@@ -72,8 +74,8 @@ ACCESS: dict[str, Access] = {
     "booklet_staff.letter": Access(CASEWORK, child_records=True),
     "booklet_staff.version": Access(CASEWORK, child_records=True),
     "booklet_staff.participation": Access(CASEWORK, child_records=True),
-    "booklet_staff.acknowledge": Access(CASEWORK, child_records=True),
-    "booklet_staff.urgent_list": Access(CASEWORK),
+    "safeguarding_staff.acknowledge": Access(CASEWORK, child_records=True),
+    "safeguarding_staff.urgent_list": Access(CASEWORK),
     "voice.play_staff": Access(CASEWORK, child_records=True),
     # The development outbox: each person sees only their own messages; 404 when Notify is on.
     "outbox.index": Access(ALL_STAFF, get_must_work=False),
@@ -88,7 +90,7 @@ PARAMS = {
     "message_id": lambda w: w.message.id,
     "note_id": lambda w: w.note.id,
     "user_id": lambda w: w.owner.id,
-    "word_id": lambda w: w.word.id,
+    "entry_id": lambda w: w.word.id,
 }
 
 
@@ -119,7 +121,7 @@ class World:
     concern: UrgentConcern
     message: ChildMessage
     note: VoiceNote
-    word: ScreeningWord
+    word: ScreeningEntry
 
 
 def build_world() -> World:
@@ -136,11 +138,11 @@ def build_world() -> World:
     message = ChildMessage(review_id=review.id, body="Can we talk?")
     db.session.add(message)
     db.session.flush()
-    concern = UrgentConcern(review_id=review.id, message_id=message.id, reason="word_list",
+    concern = UrgentConcern(review_id=review.id, source_kind="child_message", source_id=message.id, reason="word_list",
                             escalate_after=utcnow() + timedelta(hours=4))
     note = VoiceNote(booklet_id=booklet.id, question_key="about_me", mime_type="audio/webm", size_bytes=4,
                      data=b"\x1aE\xdf\xa3")
-    word = ScreeningWord(word="hurt", language="en")
+    word = ScreeningEntry(phrase="a local test phrase", language="en", category="physical_harm")
     db.session.add_all([concern, note, word])
     db.session.commit()
     return World(owner, intruder, manager, admin, child, review, booklet, concern, message, note, word)
@@ -181,8 +183,8 @@ def state_unchanged(world: World) -> list[str]:
     problems = []
     if not db.session.get(StaffUser, world.owner.id).active:
         problems.append("the owner's account was switched off")
-    if db.session.get(ScreeningWord, world.word.id) is None:
-        problems.append("the screening word was deleted")
+    if not db.session.get(ScreeningEntry, world.word.id).active:
+        problems.append("the screening entry was disabled")
     review = db.session.get(Review, world.review.id)
     if review.status != "planned" or review.participation_code:
         problems.append("the review was changed")

@@ -5,17 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from portal.safeguarding.services import add_working_hours, escalate_overdue_concerns, screen, send_child_message
 
 from portal.audit.models import AuditEvent
-from portal.booklet.models import BookletAnswer, ChildMessage, ScreeningWord, UrgentConcern
-from portal.booklet.screening import (
-    add_working_hours,
-    escalate_overdue_concerns,
-    matches_word_list,
-    screen_answer,
-    screen_message,
-    tokens,
-)
+from portal.booklet.models import BookletAnswer
+from portal.safeguarding.models import ChildMessage, UrgentConcern
 from portal.booklet.services import booklet_for_review
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
@@ -56,14 +50,6 @@ def test_summer_time_is_london_wall_clock():
     assert result == datetime(2026, 7, 6, 9, tzinfo=UTC)
 
 
-def test_tokens_work_across_scripts():
-    assert tokens("He HURT me!") == ["he", "hurt", "me"]
-    assert tokens("Mae e'n brifo") == ["mae", "e", "n", "brifo"]
-    # Arabic with a diacritic stays one word; the Persian zero-width non-joiner does not split a word.
-    assert tokens("ضَرَبَني اليوم") == ["ضَرَبَني", "اليوم"]
-    assert tokens("می\u200cخواهم") == ["میخواهم"]
-
-
 # --- screening on both databases ---------------------------------------------------------------
 
 
@@ -74,8 +60,7 @@ def _setup(language="en"):
     review = f.review(child)
     booklet = booklet_for_review(review)
     for word, lang in (("hurt", "en"), ("brifo", "cy"), ("want to die", "en")):
-        db.session.add(ScreeningWord(word=word, language=lang))
-    db.session.flush()
+        f.screening_entry(word, lang)
     return iro, review, booklet
 
 
@@ -87,26 +72,31 @@ def _answer(booklet, key, section, **values):
     return answer
 
 
+def _found(text):
+    return {m.phrase for m in screen(text)}
+
+
 def test_word_list_matches_whole_words_and_phrases_only(app):
     _setup()
-    assert matches_word_list("he hurt me", "en") == "hurt"
-    assert matches_word_list("He HURT me.", "en") == "hurt"
-    assert matches_word_list("the car will hurtle past", "en") is None
-    assert matches_word_list("I sometimes want to die", "en") == "want to die"
-    assert matches_word_list("I want to diet", "en") is None
+    assert "hurt" in _found("he hurt me")
+    assert "hurt" in _found("He HURT me.")
+    assert "hurt" not in _found("the car will hurtle past")
+    assert "want to die" in _found("I sometimes want to die")
+    assert "want to die" not in _found("I want to diet")
     # Welsh words are found in any child's text (children mix languages).
-    assert matches_word_list("Mae e'n brifo fi", "en") == "brifo"
-    assert matches_word_list("", "en") is None
+    assert "brifo" in _found("Mae e'n brifo fi")
+    assert screen("") == []
 
 
 def test_unsafe_choice_raises_concern_and_tells_iro_and_duty_inbox_without_content(app):
     iro, review, booklet = _setup()
     answer = _answer(booklet, "feel_safe", "worries", value_choice="no")
-    assert screen_answer(answer, review) is True
+    assert f.screen_booklet_answer(booklet, answer) is True
     db.session.commit()
 
     concern = db.session.scalar(db.select(UrgentConcern))
-    assert concern.answer_id == answer.id and concern.reason == "unsafe_question"
+    assert (concern.source_kind, concern.source_id, concern.reason) == ("booklet_answer", answer.id, "unsafe_question")
+    assert concern.snapshot_text == "No, I do not feel safe"
     assert answer.urgent is True
     messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert [m.recipient for m in messages] == [iro.email, "duty@example.org"]
@@ -123,8 +113,8 @@ def test_unsafe_choice_raises_concern_and_tells_iro_and_duty_inbox_without_conte
 def test_screening_again_does_not_raise_a_second_concern(app):
     _, review, booklet = _setup()
     answer = _answer(booklet, "feel_safe", "worries", value_choice="not_always")
-    screen_answer(answer, review)
-    screen_answer(answer, review)
+    f.screen_booklet_answer(booklet, answer)
+    f.screen_booklet_answer(booklet, answer)
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(UrgentConcern.id))) == 1
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 2
@@ -132,9 +122,9 @@ def test_screening_again_does_not_raise_a_second_concern(app):
 
 def test_safe_answer_and_harmless_text_raise_nothing(app):
     _, review, booklet = _setup()
-    assert screen_answer(_answer(booklet, "feel_safe", "worries", value_choice="yes"), review) is False
-    assert screen_answer(_answer(booklet, "worries", "worries", value_text="I hurtle down hills on my bike"),
-                         review) is False
+    assert f.screen_booklet_answer(booklet, _answer(booklet, "feel_safe", "worries", value_choice="yes")) is False
+    assert f.screen_booklet_answer(booklet, _answer(booklet, "worries", "worries",
+                                                    value_text="I hurtle down hills on my bike")) is False
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(UrgentConcern.id))) == 0
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
@@ -144,7 +134,7 @@ def test_safe_answer_and_harmless_text_raise_nothing(app):
 def test_free_text_word_list_match_is_urgent(app, text):
     _, review, booklet = _setup(language="cy")
     answer = _answer(booklet, "worries", "worries", value_text=text)
-    assert screen_answer(answer, review) is True
+    assert f.screen_booklet_answer(booklet, answer) is True
     db.session.commit()
     concern = db.session.scalar(db.select(UrgentConcern))
     assert concern.reason == "word_list"
@@ -154,16 +144,14 @@ def test_free_text_word_list_match_is_urgent(app, text):
 
 def test_child_message_is_screened(app):
     _, review, _booklet = _setup()
-    message = ChildMessage(review_id=review.id, body="my brother hurt me")
-    db.session.add(message)
-    assert screen_message(message) is True
+    message, created = send_child_message(review, "my brother hurt me")
     db.session.commit()
-    assert message.urgent is True
+    assert created and message.urgent is True
     concern = db.session.scalar(db.select(UrgentConcern))
-    assert concern.message_id == message.id
-    calm = ChildMessage(review_id=review.id, body="can we meet after school")
-    db.session.add(calm)
-    assert screen_message(calm) is False
+    assert (concern.source_kind, concern.source_id) == ("child_message", message.id)
+    calm, _created = send_child_message(review, "can we meet after school")
+    assert calm.urgent is False
+    assert db.session.scalar(db.select(db.func.count(ChildMessage.id))) == 2
 
 
 def test_escalation_goes_to_team_managers_once_after_the_working_hours(app):
@@ -174,7 +162,7 @@ def test_escalation_goes_to_team_managers_once_after_the_working_hours(app):
     f.staff("manager", team=team).active = False
     review = f.review(f.child(iro, age=12))
     booklet = booklet_for_review(review)
-    screen_answer(_answer(booklet, "feel_safe", "worries", value_choice="no"), review)
+    f.screen_booklet_answer(booklet, _answer(booklet, "feel_safe", "worries", value_choice="no"))
     db.session.commit()
     concern = db.session.scalar(db.select(UrgentConcern))
     due = as_utc(concern.escalate_after)
@@ -196,11 +184,10 @@ def test_escalation_falls_back_to_all_managers_and_skips_acknowledged(app):
     manager = f.staff("manager", team=f.team())
     review = f.review(f.child(iro, age=12))
     booklet = booklet_for_review(review)
-    screen_answer(_answer(booklet, "feel_safe", "worries", value_choice="no"), review)
+    f.screen_booklet_answer(booklet, _answer(booklet, "feel_safe", "worries", value_choice="no"))
     second = _answer(booklet, "worries", "worries", value_text="he hurt me")
-    db.session.add(ScreeningWord(word="hurt", language="en"))
-    db.session.flush()
-    screen_answer(second, review)
+    f.screening_entry("hurt")
+    f.screen_booklet_answer(booklet, second)
     first, other = db.session.scalars(db.select(UrgentConcern).order_by(UrgentConcern.id)).all()
     other.acknowledged_at = other.created_at
     db.session.commit()
@@ -217,7 +204,7 @@ def _urgent_review():
     iro, review, booklet = _setup()
     answer = _answer(booklet, "feel_safe", "worries", value_choice="no")
     _answer(booklet, "talk_about", "my_meeting", value_text="I want to talk about seeing my nan")
-    screen_answer(answer, review)
+    f.screen_booklet_answer(booklet, answer)
     db.session.commit()
     return iro, review, booklet
 
@@ -274,7 +261,7 @@ def test_urgent_banner_partial(app):
     iro, _review, _booklet = _urgent_review()
     with app.test_request_context("/"):
         login_user(iro)
-        html = render_template_string('{% include "booklet_staff/_urgent_banner.html" %}')
+        html = render_template_string('{% include "safeguarding/_urgent_banner.html" %}')
         assert "1 thing a child wrote may need attention now." in html
         login_user(f.staff("iro"))
-        assert render_template_string('{% include "booklet_staff/_urgent_banner.html" %}').strip() == ""
+        assert render_template_string('{% include "safeguarding/_urgent_banner.html" %}').strip() == ""

@@ -18,6 +18,7 @@ from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceN
 from portal.booklet.questions import Question, QuestionSet, Section, question_set
 from portal.extensions import db
 from portal.reviews.models import Review
+from portal.safeguarding import services as safeguarding
 from portal.timeutil import as_utc, utcnow
 
 STATES = ("answered", "skipped", "tell_iro")
@@ -27,6 +28,8 @@ TELL_IRO_VALUE = "__tell_iro"
 DRAFT_SESSION_KEY = "pending_booklet_draft"
 DRAFT_SALT = "booklet-draft"
 DRAFT_MAX_AGE = 3600
+# How the safeguarding record names an answer's words.
+SOURCE_KIND = "booklet_answer"
 
 
 @dataclass
@@ -189,7 +192,9 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
     if expected_version is not None and expected_version != stored_version:
         return Conflict(question.key, state, value, answer)
     if wanted[0] == "none":
-        # Cleared: no row means 'not answered'; a later save starts again from version 1.
+        # Cleared: no row means 'not answered'; a later save starts again from version 1. A concern
+        # raised by it keeps its snapshot and notes that the words were taken out.
+        safeguarding.source_changed(SOURCE_KIND, answer.id, None)
         db.session.delete(answer)
         db.session.flush()
         return Saved(None, 0)
@@ -212,11 +217,21 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
     # Writing again after withdrawing: the booklet is live again.
     booklet.withdrawn_at = None
     db.session.flush()
-    if state == "answered":
-        from portal.booklet.screening import screen_answer
-
-        screen_answer(answer, booklet.review)
+    screen_answer(booklet, question, answer)
     return Saved(answer, answer.version)
+
+
+def screen_answer(booklet: Booklet, question: Question, answer: BookletAnswer) -> bool:
+    """Screen the answer for risk; a worrying one raises a concern that reaches a person now."""
+    if answer.state != "answered":
+        safeguarding.source_changed(SOURCE_KIND, answer.id, None)
+        return False
+    unsafe = not question.is_free_text and answer.value_choice in question.urgent_choices
+    screened = safeguarding.report(booklet.review, source_kind=SOURCE_KIND, source_id=answer.id,
+                                   label=str(question.prompt), text=answer_in_words(answer), unsafe_choice=unsafe)
+    # Once urgent, an answer stays marked: the IRO acknowledges the concern, not the child.
+    answer.urgent = bool(answer.urgent or screened.urgent)
+    return screened.urgent
 
 
 def _section_key(booklet: Booklet, question_key: str) -> str:
@@ -341,7 +356,12 @@ def can_withdraw(review: Review) -> bool:
 
 
 def withdraw(booklet: Booklet, link_id: int | None = None) -> None:
-    """Delete everything the child wrote, said or chose to share; the audit keeps only that it happened."""
+    """Delete everything the child wrote, said or chose to share; the audit keeps only that it happened.
+
+    Concerns their words raised are the council's safeguarding record: they and their snapshots stay.
+    """
+    answer_ids = list(db.session.scalars(db.select(BookletAnswer.id).filter_by(booklet_id=booklet.id)))
+    safeguarding.sources_removed(SOURCE_KIND, answer_ids)
     for model in (BookletAnswer, SectionSharing, VoiceNote):
         db.session.execute(db.delete(model).where(model.booklet_id == booklet.id))
     db.session.expire(booklet, ["answers"])

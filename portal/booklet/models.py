@@ -1,4 +1,4 @@
-"""The booklet, its answers (one narrow typed row each), sharing, concerns, voice notes."""
+"""The booklet, its answers (one narrow typed row each), sharing and voice notes."""
 
 from __future__ import annotations
 
@@ -70,19 +70,6 @@ class SectionSharing(db.Model):
     carer: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ChildMessage(db.Model):
-    """'I want to tell my IRO something', sent from the child's link at any time."""
-
-    __tablename__ = "child_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
 class VoiceNote(db.Model):
     __tablename__ = "voice_note"
 
@@ -92,37 +79,4 @@ class VoiceNote(db.Model):
     mime_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class UrgentConcern(db.Model):
-    """Something a child wrote that may need attention now."""
-
-    __tablename__ = "urgent_concern"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
-    answer_id: Mapped[int | None] = mapped_column(ForeignKey("booklet_answer.id", ondelete="SET NULL"))
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("child_message.id", ondelete="SET NULL"))
-    # 'unsafe_question' or 'word_list'
-    reason: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    escalate_after: Mapped[datetime] = mapped_column(UTCDateTime())
-    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    acknowledgement_note: Mapped[str] = mapped_column(Text, default="")
-
-    review = relationship("Review")
-
-
-class ScreeningWord(db.Model):
-    """A word or phrase that marks free text urgent; kept by administrators."""
-
-    __tablename__ = "screening_word"
-    __table_args__ = (UniqueConstraint("language", "word"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    word: Mapped[str] = mapped_column(String(80))
-    language: Mapped[str] = mapped_column(String(10), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

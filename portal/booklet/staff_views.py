@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit import record_event
-from portal.booklet import screening, status
+from portal.booklet import status
 from portal.booklet.invitations import InvitationError, change_version, first_name, make_letter, send_invitation
-from portal.booklet.models import Booklet, BookletAnswer, ChildMessage, SectionSharing, UrgentConcern, VoiceNote
+from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
 from portal.booklet.questions import VERSION_NAMES, question_set
 from portal.booklet.staff_forms import (
     CHAIRING_LABELS,
     PN_LABELS,
-    AcknowledgeForm,
     LetterForm,
     ParticipationForm,
     SendInvitationForm,
@@ -22,6 +21,8 @@ from portal.booklet.staff_forms import (
 )
 from portal.extensions import db
 from portal.reviews.models import Review
+from portal.safeguarding import services as safeguarding
+from portal.safeguarding.models import ChildMessage
 from portal.security import load_or_404, role_required
 from portal.timeutil import london_date, utcnow
 
@@ -29,6 +30,12 @@ bp = Blueprint("booklet_staff", __name__)
 
 STAFF = ("iro", "manager")
 MEETING_SECTION = "my_meeting"
+
+
+def safeguarding_open_count(review: Review) -> int:
+    if not current_user.is_authenticated or current_user.role not in STAFF:
+        return 0
+    return safeguarding.open_concern_counts(current_user).get(review.id, 0)
 
 
 def _booklet(review: Review) -> Booklet | None:
@@ -48,7 +55,7 @@ def booklet_panel(review: Review) -> dict:
         "invite_by": status.invite_by_date(review),
         "late": status.invitation_is_late(review, booklet),
         "version_name": VERSION_NAMES.get(booklet.version) if booklet else None,
-        "urgent": open_urgent_count(review),
+        "urgent": safeguarding_open_count(review),
         "planned": review.status == "planned",
     }
 
@@ -56,15 +63,6 @@ def booklet_panel(review: Review) -> dict:
 @bp.app_template_global()
 def booklet_version_names() -> dict:
     return VERSION_NAMES
-
-
-@bp.app_template_global()
-def open_urgent_count(review: Review | None = None) -> int:
-    """Unacknowledged concerns the signed-in person may see (for one review, or all of theirs)."""
-    if not current_user.is_authenticated or current_user.role not in STAFF:
-        return 0
-    counts = screening.open_concern_counts(current_user)
-    return counts.get(review.id, 0) if review is not None else sum(counts.values())
 
 
 def _version_form(booklet: Booklet | None) -> VersionForm:
@@ -162,47 +160,11 @@ def _sections(booklet: Booklet, answers: dict, notes: dict, sharing: dict) -> li
     return sections
 
 
-def _concern_items(concerns: list[UrgentConcern], booklet: Booklet | None) -> list[dict]:
-    qset = question_set(booklet.question_set) if booklet else None
-    items = []
-    for concern in concerns:
-        item = {"concern": concern, "prompt": None, "text": None,
-                "form": AcknowledgeForm(prefix=f"ack{concern.id}")}
-        if concern.answer_id:
-            answer = db.session.get(BookletAnswer, concern.answer_id)
-            if answer is not None:
-                try:
-                    question = question_set(answer.question_set).question(answer.question_key)
-                except KeyError:
-                    question = qset.question(answer.question_key) if qset else None
-                item["prompt"] = question.prompt if question else answer.question_key
-                item["text"] = _answer_text(question, answer)
-        elif concern.message_id:
-            message = db.session.get(ChildMessage, concern.message_id)
-            if message is not None:
-                item["prompt"] = _("A message to you")
-                item["text"] = message.body
-        items.append(item)
-    return items
-
-
-def _form_with_errors(ack_forms: dict | None, participation_form):
-    """The form whose errors the page title and summary report, if any."""
-    for form in list((ack_forms or {}).values()) + [participation_form]:
-        if form is not None and form.errors:
-            return form
-    return None
-
-
-def _render_read(review: Review, *, ack_forms: dict | None = None, participation_form=None, code: int = 200):
+def _render_read(review: Review, *, participation_form=None, code: int = 200):
     booklet = _booklet(review)
-    concerns = list(db.session.scalars(
-        db.select(UrgentConcern).filter_by(review_id=review.id, acknowledged_at=None)
-        .order_by(UrgentConcern.created_at)))
-    concern_items = _concern_items(concerns, booklet)
-    for item in concern_items:
-        if ack_forms and item["concern"].id in ack_forms:
-            item["form"] = ack_forms[item["concern"].id]
+    # Every concern about this child, open ones first, each with its snapshot: it outlives edits
+    # and withdrawal of the booklet.
+    concerns = safeguarding.concerns_for_review(review)
     sections = []
     if booklet is not None:
         answers = {a.question_key: a for a in booklet.answers}
@@ -228,11 +190,11 @@ def _render_read(review: Review, *, ack_forms: dict | None = None, participation
             status.suggested_participation_code(review)
         participation_form.chairing.data = review.chairing
     page = render_template("booklet_staff/read.html", review=review, booklet=booklet, sections=sections,
-                           concerns=concern_items, messages=messages, panel=booklet_panel(review),
+                           concerns=concerns, messages=messages, panel=booklet_panel(review),
                            suggested=status.suggested_participation_code(review), pn_labels=PN_LABELS,
                            chairing_labels=CHAIRING_LABELS, participation_form=participation_form,
                            version_form=_version_form(booklet),
-                           form=_form_with_errors(ack_forms, participation_form))
+                           form=participation_form if participation_form.errors else None)
     db.session.commit()
     return page, code
 
@@ -242,19 +204,6 @@ def _render_read(review: Review, *, ack_forms: dict | None = None, participation
 def read(review_id: int):
     review = load_or_404(Review, review_id)
     return _render_read(review)
-
-
-@bp.post("/urgent/<int:concern_id>/acknowledge")
-@role_required(*STAFF)
-def acknowledge(concern_id: int):
-    concern = load_or_404(UrgentConcern, concern_id)
-    form = AcknowledgeForm(prefix=f"ack{concern.id}")
-    if form.validate_on_submit():
-        screening.acknowledge(concern, current_user, form.note.data)
-        db.session.commit()
-        flash(_("Acknowledged. Thank you."), "success")
-        return redirect(url_for("booklet_staff.read", review_id=concern.review_id), 303)
-    return _render_read(concern.review, ack_forms={concern.id: form}, code=400)
 
 
 @bp.post("/reviews/<int:review_id>/participation")
@@ -274,12 +223,3 @@ def participation(review_id: int):
         flash(_("Saved how the child took part."), "success")
         return redirect(url_for("booklet_staff.read", review_id=review.id), 303)
     return _render_read(review, participation_form=form, code=400)
-
-
-# --- The IRO's urgent list ----------------------------------------------------------------------
-
-@bp.get("/urgent")
-@role_required(*STAFF)
-def urgent_list():
-    concerns = list(db.session.scalars(screening.open_concerns_query(current_user)))
-    return render_template("booklet_staff/urgent.html", concerns=concerns)

@@ -81,7 +81,7 @@ def status_tag_class(status: str) -> str:
 
 def invite_by_date(review: Review) -> date:
     """The last day the invitation can go out with the authority's notice period."""
-    from portal.staff.services import authority_settings
+    from portal.settings import authority_settings
 
     return latest_invitation_date(london_date(review.meeting_at), authority_settings().invitation_working_days)
 

@@ -23,15 +23,17 @@ from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.booklet import answers as rules
-from portal.booklet.child_session import child_link_required, current_child_link, idle_minutes
 from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
 from portal.booklet.questions import QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
 from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
+from portal.errors import keep_words_after_csrf_error
 from portal.extensions import db
 from portal.links.models import PrivateLink
+from portal.links.session import child_link_required, current_child_link, idle_minutes
 from portal.timeutil import london_date, utcnow
 
 bp = Blueprint("booklet", __name__)
+bp.record_once(lambda state: keep_words_after_csrf_error(state.app, keep_text_after_csrf_error))
 
 CONFLICTS_SESSION_KEY = "booklet_draft_conflicts"
 VERSION_ORDER = ("4-7", "4-11", "12-17")
@@ -80,7 +82,7 @@ def _render(template: str, link: PrivateLink, booklet, status: int = 200, **cont
 def _review_over_page(link: PrivateLink):
     from portal.links.views import render_review_happened
 
-    return render_review_happened(link.review)
+    return render_review_happened(link.review, link=link)
 
 
 def booklet_open(view):
@@ -108,7 +110,7 @@ def keep_draft_when_locked(view):
     def wrapped(*args, **kwargs):
         if request.method == "POST" and current_child_link() is None:
             kept = _keep_draft(kwargs.get("section_key", ""))
-            return render_template("booklet/locked.html", timed_out=True, draft_kept=kept), 401
+            return render_template("links/locked.html", timed_out=True, draft_kept=kept), 401
         return view(*args, **kwargs)
     return wrapped
 
@@ -478,7 +480,7 @@ def keep_text_after_csrf_error(error):
     if link is None:
         # The session itself is gone: keep the words for the next Start, show nothing on screen.
         kept = _keep_draft(section_key)
-        return render_template("booklet/locked.html", timed_out=True, draft_kept=kept), 401
+        return render_template("links/locked.html", timed_out=True, draft_kept=kept), 401
     booklet = booklet_for_review(link.review) if link.review else None
     section = question_set(booklet.question_set).section(section_key) if booklet else None
     if section is None or review_is_over(link.review):

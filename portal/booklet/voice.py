@@ -9,15 +9,18 @@ from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.booklet import voice_rules
-from portal.booklet.child_session import child_link_required
-from portal.booklet.models import VoiceNote
+from portal.booklet.models import Booklet, VoiceNote
 from portal.booklet.services import booklet_for_review
 from portal.extensions import db, limiter
 from portal.i18n import safe_return_path
 from portal.links.models import PrivateLink
-from portal.security import load_or_404, role_required
+from portal.links.session import child_link_required
+from portal.security import load_or_404, register_review_path, role_required
 
 bp = Blueprint("voice", __name__)
+# A voice note belongs to the review of its booklet.
+register_review_path(VoiceNote, lambda note: db.session.scalar(
+    db.select(Booklet.review_id).where(Booklet.id == note.booklet_id)))
 
 
 def _wants_json() -> bool:

@@ -6,13 +6,13 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import format_date
 
 from portal.audit import record_event
-from portal.booklet.child_session import start_child_session
 from portal.booklet.forms import ShortCodeForm, StartForm
 from portal.booklet.models import Booklet
 from portal.booklet.services import booklet_for_review, review_is_over, version_for_age
 from portal.extensions import db, limiter
 from portal.links.models import PrivateLink
 from portal.links.services import find_usable_link, find_usable_short_code, mark_used, normalise_short_code
+from portal.links.session import start_child_session
 from portal.reviews.services import age_on
 from portal.timeutil import london_date, utcnow
 
@@ -42,12 +42,12 @@ def happened_page(link: PrivateLink):
         record_event("link_opened_after_review", "review", review.id, link_id=link.id)
         db.session.commit()
         return redirect(url_for("my_iro.page"), 303)
-    return render_review_happened(review, form)
+    return render_review_happened(review, form, link=link)
 
 
-def render_review_happened(review, form=None):
+def render_review_happened(review, form=None, link: PrivateLink | None = None):
     """'Your review has happened' (or was cancelled), with a way to reach the IRO."""
-    return render_template("links/happened.html", review=review, iro=review.iro, form=form,
+    return render_template("links/happened.html", review=review, iro=review.iro, form=form, link=link,
                            meeting_date=format_date(london_date(review.held_at or review.meeting_at), "d MMMM yyyy"))
 
 

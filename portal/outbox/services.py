@@ -27,6 +27,7 @@ TEMPLATES = {
     "urgent_escalation": _l("A child has written something that may need attention and nobody has "
                             "looked at it yet. Sign in to read it: %(url)s"),
     "set_password": _l("Hi %(first_name)s, set your password for the My Review portal: %(url)s"),
+    "child_message_notice": _l("A child you work with has sent you a message. Sign in to read it: %(url)s"),
 }
 # The only personalisation keys allowed, per kind.
 FIELDS = {
@@ -35,6 +36,7 @@ FIELDS = {
     "urgent_notice": {"url"},
     "urgent_escalation": {"url"},
     "set_password": {"first_name", "url"},
+    "child_message_notice": {"url"},
 }
 SCRUBBED = "-"
 KICK_FLAG = "outbox_kick"

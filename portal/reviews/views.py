@@ -15,8 +15,8 @@ from portal.reviews.forms import ChildForm, OutcomeForm, PlanReviewForm, parse_t
 from portal.reviews.models import CHAIRING, PN_CODES, Child, Review
 from portal.reviews.services import BankHolidayDataExhausted, age_on, bank_holiday_data_range, latest_invitation_date
 from portal.security import load_or_404, role_required
+from portal.settings import authority_settings
 from portal.staff.models import StaffUser, Team
-from portal.staff.services import authority_settings
 from portal.timeutil import LONDON, as_utc, today
 
 bp = Blueprint("reviews", __name__)

@@ -39,7 +39,7 @@ def register(app: Flask) -> None:
     def staff_idle_timeout():
         if request.path.startswith(("/assets/", "/static/")) or not current_user.is_authenticated:
             return None
-        from portal.staff.services import authority_settings
+        from portal.settings import authority_settings
 
         idle_minutes = authority_settings().staff_idle_minutes
         now = utcnow().timestamp()

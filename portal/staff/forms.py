@@ -108,14 +108,6 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())
 
 
-class ScreeningWordForm(FlaskForm):
-    word = StringField(_l("Word or phrase"), widget=GovTextInput(),
-                       description=_l("Whole words only: 'hurt' will not match 'hurtle'"),
-                       validators=[InputRequired(message=_l("Enter a word or phrase")), Length(max=80)])
-    language = SelectField(_l("Language"), widget=GovSelect(), validators=[InputRequired()])
-    submit = SubmitField(_l("Add word"), widget=GovSubmitInput())
-
-
 class PhotoForm(FlaskForm):
     photo = FileField(_l("Your photo"), widget=GovFileInput(),
                       description=_l("A friendly photo of your face, so children know who you are. JPEG, PNG or WebP, "

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, has_request_context
+from flask import current_app
 
 from portal.audit import record_event
 from portal.extensions import db
 from portal.links.services import issue_link, link_url
 from portal.outbox.services import queue_message
-from portal.staff.models import Authority, StaffUser
+from portal.settings import authority_settings  # noqa: F401 - callers that read settings through staff
+from portal.staff.models import StaffUser
 from portal.timeutil import utcnow
 
 _HASHERS = {
@@ -123,20 +124,6 @@ def issue_set_password_link(user: StaffUser) -> str:
     _, token, _ = issue_link(purpose="set-password", audience="staff", staff_user_id=user.id,
                              expires_at=utcnow() + timedelta(days=3))
     return link_url(token)
-
-
-def authority_settings() -> Authority:
-    """The authority row (made by `flask demo` or the first administrator), read once per request."""
-    if has_request_context() and g.get("authority") is not None:
-        return g.authority
-    authority = db.session.scalar(db.select(Authority).limit(1))
-    if authority is None:
-        authority = Authority(name=current_app.config["AUTHORITY_NAME"])
-        db.session.add(authority)
-        db.session.flush()
-    if has_request_context():
-        g.authority = authority
-    return authority
 
 
 MAX_PHOTO_BYTES = 1024 * 1024

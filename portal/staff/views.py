@@ -7,9 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.audit import record_event
-from portal.booklet.models import ScreeningWord
 from portal.extensions import db, limiter
-from portal.i18n import LANGUAGES
 from portal.links.models import PrivateLink
 from portal.links.services import mark_used, revoke
 from portal.security import load_or_404, role_required
@@ -18,7 +16,6 @@ from portal.staff.auth import stamp_activity
 from portal.staff.forms import (
     AccountForm,
     PhotoForm,
-    ScreeningWordForm,
     SetPasswordForm,
     SettingsForm,
     SignInForm,
@@ -214,35 +211,6 @@ def settings():
         flash(_("Settings saved."), "success")
         return redirect(url_for("staff.settings"), 303)
     return render_template("staff/settings.html", form=form)
-
-
-@bp.route("/admin/words", methods=["GET", "POST"])
-@role_required("admin")
-def screening_words():
-    form = ScreeningWordForm()
-    form.language.choices = list(LANGUAGES.items())
-    if form.validate_on_submit():
-        word = " ".join(form.word.data.lower().split())
-        exists = db.session.scalar(db.select(ScreeningWord).filter_by(word=word, language=form.language.data))
-        if not exists:
-            db.session.add(ScreeningWord(word=word, language=form.language.data))
-            record_event("screening_word_added", "screening_word", None, detail=word)
-            db.session.commit()
-        return redirect(url_for("staff.screening_words"), 303)
-    words = db.session.scalars(db.select(ScreeningWord).order_by(ScreeningWord.language, ScreeningWord.word)).all()
-    return render_template("staff/words.html", form=form, words=words, languages=LANGUAGES)
-
-
-@bp.post("/admin/words/<int:word_id>/delete")
-@role_required("admin")
-def delete_screening_word(word_id: int):
-    word = db.session.get(ScreeningWord, word_id)
-    if word is None:
-        abort(404)
-    record_event("screening_word_removed", "screening_word", word.id, detail=word.word)
-    db.session.delete(word)
-    db.session.commit()
-    return redirect(url_for("staff.screening_words"), 303)
 
 
 @bp.app_context_processor

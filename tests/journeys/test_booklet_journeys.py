@@ -333,8 +333,8 @@ def test_an_urgent_answer_reaches_the_outbox_and_the_iros_list(live_server, open
     assert secret not in outbox_text and "do not feel safe" not in outbox_text
 
     iro.goto("/urgent")
-    row = iro.page.get_by_role("row").filter(has=iro.page.get_by_role("link", name=name, exact=True))
-    expect(row).to_contain_text("Said they do not always feel safe")
+    entry = iro.page.locator("section").filter(has=iro.page.get_by_role("link", name=name, exact=True))
+    expect(entry).to_contain_text("The child said they do not always feel safe.")
     iro.follow(name, exact=True)
     assert iro.heading() == f"{name}'s booklet"
     headings = iro.page.get_by_role("heading", level=2).all_inner_texts()

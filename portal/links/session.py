@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, render_template, session
+from flask import current_app, g, render_template, session
 
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.links.models import PrivateLink
 from portal.links.services import is_usable
+from portal.settings import authority_settings
 from portal.timeutil import utcnow
 
 SESSION_KEY = "child_link_id"
@@ -30,10 +31,9 @@ def end_child_session() -> None:
     session.pop(LAST_SEEN_KEY, None)
 
 
-def idle_minutes() -> int:
-    from portal.staff.services import authority_settings
-
-    return authority_settings().booklet_idle_minutes
+def idle_minutes() -> float:
+    """How long a child's page may sit unused before it locks (CHILD_IDLE_MINUTES overrides, for tests)."""
+    return current_app.config.get("CHILD_IDLE_MINUTES") or authority_settings().booklet_idle_minutes
 
 
 def current_child_link(*, touch: bool = True) -> PrivateLink | None:
@@ -61,7 +61,7 @@ def child_link_required(view):
     def wrapped(*args, **kwargs):
         link = current_child_link()
         if link is None:
-            return render_template("booklet/locked.html",
+            return render_template("links/locked.html",
                                    timed_out=g.get("child_session_locked", False)), 401
         return view(link, *args, **kwargs)
     return wrapped
