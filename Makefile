@@ -49,9 +49,11 @@ test: setup chromium
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser"
 
-## bench: page weight of the booklet (HTML and first visit, compressed)
+## bench: page weight of the booklet (HTML and first visit, compressed); screening recall,
+## false positives and time to screen a 2,000-character answer
 bench: setup
 	$(BIN)/python -m benchmarks.page_weight
+	$(BIN)/python -m benchmarks.screening
 
 lint:
 	$(BIN)/ruff check portal tests

@@ -6,11 +6,11 @@ from flask import render_template_string
 
 from portal.audit.models import AuditEvent
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing
-from portal.safeguarding.models import ChildMessage
 from portal.booklet.services import booklet_for_review
 from portal.booklet.status import booklet_status, status_label, suggested_participation_code
 from portal.extensions import db
 from portal.reviews.models import Review
+from portal.safeguarding.models import ChildMessage
 from portal.timeutil import utcnow
 from tests import factories as f
 

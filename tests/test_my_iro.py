@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from portal.audit.models import AuditEvent
-from portal.safeguarding.models import ChildMessage, UrgentConcern
 from portal.extensions import db
+from portal.safeguarding.models import ChildMessage, UrgentConcern
 from portal.staff.services import authority_settings
 from tests import factories
 from tests.test_voice import start_booklet

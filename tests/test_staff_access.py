@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.booklet.models import Booklet, VoiceNote
-from portal.safeguarding.models import ChildMessage, ScreeningEntry, UrgentConcern
 from portal.booklet.questions import CURRENT_SET
 from portal.extensions import db
 from portal.reviews.models import Child, Review
+from portal.safeguarding.models import ChildMessage, ScreeningEntry, UrgentConcern
 from portal.staff.models import StaffUser
 from portal.timeutil import utcnow
 from tests import factories as f

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from portal.safeguarding.services import add_working_hours, escalate_overdue_concerns, screen, send_child_message
 
 from portal.audit.models import AuditEvent
 from portal.booklet.models import BookletAnswer
-from portal.safeguarding.models import ChildMessage, UrgentConcern
 from portal.booklet.services import booklet_for_review
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import render_text
+from portal.safeguarding.models import ChildMessage, UrgentConcern
+from portal.safeguarding.services import add_working_hours, escalate_overdue_concerns, screen, send_child_message
 from portal.timeutil import LONDON, as_utc
 from tests import factories as f
 

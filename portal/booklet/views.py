@@ -320,7 +320,9 @@ def autosave():
     booklet = _booklet(link)
     if review_is_over(link.review):
         return jsonify(status="closed", message=_("Your review has happened, so the booklet is closed.")), 409
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(status="invalid"), 400
     question = question_set(booklet.question_set).question(str(data.get("question_key", "")))
     state, value, version = data.get("state", "answered"), data.get("value"), data.get("version")
     if question is None or state not in rules.STATES or not (value is None or isinstance(value, str)) \

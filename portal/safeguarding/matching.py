@@ -227,13 +227,14 @@ def slips(key: str) -> set[str]:
     return {item for item in found if len(item) >= 4}
 
 
-def variants(phrase: str, language: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def variants(phrase: str, language: str) -> frozenset[str]:
     """Every folded form of an entry the automaton looks for."""
     fuzzy = phrase.rstrip().endswith(FUZZY_MARK)
     text = phrase.rstrip().rstrip(FUZZY_MARK).strip().casefold()
     words = [w for w in text.replace("'", "").replace("’", "").split() if w]
     if not words:
-        return set()
+        return frozenset()
     if language == "en":
         choices = [sorted(english_forms(w)) for w in words]
     elif language == "cy":
@@ -250,7 +251,7 @@ def variants(phrase: str, language: str) -> set[str]:
     keys = {folded_key(combo) for combo in combos}
     if fuzzy:
         keys |= slips(folded_key(text))
-    return {key for key in keys if len(key) >= 2}
+    return frozenset(key for key in keys if len(key) >= 2)
 
 
 # --- The matcher ------------------------------------------------------------------------------

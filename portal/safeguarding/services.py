@@ -42,6 +42,7 @@ REPEAT_WINDOW = timedelta(minutes=30)
 
 _matcher_lock = threading.Lock()
 _matchers: dict[tuple, Matcher] = {}
+_matchers_by_content: dict[frozenset, Matcher] = {}
 
 
 def _list_stamp() -> tuple:
@@ -60,13 +61,20 @@ def current_matcher() -> Matcher:
     stamp = _list_stamp()
     matcher = _matchers.get(stamp)
     if matcher is None:
-        rows = db.session.execute(db.select(ScreeningEntry.id, ScreeningEntry.phrase, ScreeningEntry.language,
-                                            ScreeningEntry.category).where(ScreeningEntry.active.is_(True)))
-        matcher = Matcher([Entry(r.phrase, r.language, r.category, r.id) for r in rows])
+        rows = db.session.execute(db.select(ScreeningEntry.phrase, ScreeningEntry.language, ScreeningEntry.category)
+                                  .where(ScreeningEntry.active.is_(True)))
+        entries = frozenset(Entry(r.phrase, r.language, r.category) for r in rows)
+        # Another database (or a list changed back) with the same entries shares the built automaton.
+        matcher = _matchers_by_content.get(entries)
+        if matcher is None:
+            matcher = Matcher(sorted(entries, key=lambda e: (e.language, e.category, e.phrase)))
         with _matcher_lock:
-            if len(_matchers) > 16:
+            if len(_matchers) > 64:
                 _matchers.clear()
+            if len(_matchers_by_content) > 8:
+                _matchers_by_content.clear()
             _matchers[stamp] = matcher
+            _matchers_by_content[entries] = matcher
     if has_request_context():
         g.screening_matcher = matcher
     return matcher

@@ -109,6 +109,8 @@ def _render_entries(form: EntryForm, code: int = 200, confirm: ScreeningEntry | 
     language = request.args.get("language")
     if language not in LANGUAGES:
         language = None
+    if language and not form.language.data:
+        form.language.data = language  # adding to the list being looked at
     page = render_template("safeguarding/entries.html", form=form, grouped=services.entries_by_category(language),
                            labels=CATEGORY_LABELS, confirm=confirm, empty=services.empty_categories(list(LANGUAGES)),
                            language=language, language_names={code: services.language_name(code) for code in LANGUAGES})
