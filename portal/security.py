@@ -11,8 +11,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select
 
 from portal.extensions import db
+from portal.reviews.models import Child, Review
+from portal.staff.models import StaffUser, Team
 
 T = TypeVar("T")
+
+# Named role groups: who may use a page, said once.
+IRO, MANAGER, ADMIN = "iro", "manager", "admin"
+CASEWORK = (IRO, MANAGER)  # people who work with children's records
+ADMINS = (ADMIN,)
+ALL_STAFF = (IRO, MANAGER, ADMIN)
+# Link holders: who a private link was sent to.
+LINK_AUDIENCES = ("child", "parent", "professional", "staff")
 
 
 def role_required(*roles: str):
@@ -45,22 +55,33 @@ def review_id_of(record) -> int | None:
 
 
 def can_see(user, record) -> bool:
-    """Whether a staff member may see this record: IROs their own children's, managers all."""
-    from portal.reviews.models import Child, Review
-    from portal.staff.models import StaffUser, Team
+    """Whether a staff member may see this record.
 
+    Managers see every child of the authority (they answer for the whole service); an IRO sees the
+    children they are the IRO for; administrators keep accounts and settings, never children's records.
+    """
     if user is None or not user.is_authenticated:
         return False
     if isinstance(record, (StaffUser, Team)):
-        return user.role == "admin"
+        return user.role == ADMIN
     if isinstance(record, Child):
-        return user.role == "manager" or (user.role == "iro" and record.iro_id == user.id)
+        return user.role == MANAGER or (user.role == IRO and record.iro_id == user.id)
     if isinstance(record, Review):
-        return can_see(user, record.child)
+        return user.role == MANAGER or (user.role == IRO and record.iro_id == user.id)
     review_id = review_id_of(record)
     if review_id is None:
         return False
-    return can_see(user, db.session.get(Review, review_id))
+    review = db.session.get(Review, review_id)
+    return review is not None and can_see(user, review)
+
+
+def link_may_see(link, record) -> bool:
+    """Whether a private link's holder may see this record: only what belongs to the link's own review."""
+    if link is None or link.review_id is None:
+        return False
+    if isinstance(record, Review):
+        return record.id == link.review_id
+    return review_id_of(record) == link.review_id
 
 
 def load_or_404(model: type[T], record_id: int) -> T:
@@ -71,13 +92,33 @@ def load_or_404(model: type[T], record_id: int) -> T:
     return record
 
 
-def visible_children(query: Select | None = None) -> Select:
-    """A select of the children the caller may see."""
-    from portal.reviews.models import Child
-
+def visible_children(query: Select | None = None, user=None) -> Select:
+    """A select of the children the person (the signed-in one by default) may see."""
+    user = user if user is not None else current_user
     query = query if query is not None else db.select(Child)
-    if current_user.role == "manager":
+    if user.role == MANAGER:
         return query
-    if current_user.role == "iro":
-        return query.where(Child.iro_id == current_user.id)
+    if user.role == IRO:
+        return query.where(Child.iro_id == user.id)
     return query.where(db.false())
+
+
+def visible_reviews(query: Select | None = None, user=None) -> Select:
+    """A select of the reviews the person may see: the one rule for lists, concerns, the outbox and figures.
+
+    Pass a select that already names `Review` (joined or selected) to narrow it.
+    """
+    user = user if user is not None else current_user
+    query = query if query is not None else db.select(Review)
+    if not getattr(user, "is_authenticated", False):
+        return query.where(db.false())
+    if user.role == MANAGER:
+        return query
+    if user.role == IRO:
+        return query.where(Review.iro_id == user.id)
+    return query.where(db.false())
+
+
+def visible_review_ids(user=None) -> Select:
+    """The ids of the reviews the person may see, for `column.in_(...)`."""
+    return visible_reviews(db.select(Review.id), user)

@@ -178,4 +178,4 @@ def test_partials_render_for_a_review(app):
         assert "Returned" in cell and "govuk-tag" in cell
         panel = render_template_string('{% include "booklet_staff/_review_panel.html" %}', review=review)
         assert "Invite by" in panel and f"/reviews/{review.id}/booklet/send" in panel
-        assert f"/reviews/{review.id}/booklet/letter" in panel
+        assert f"/reviews/{review.id}/booklet/invitation-letter" in panel

@@ -153,19 +153,19 @@ def test_letter_has_qr_svg_short_link_and_makes_a_fresh_link_only_on_post(app, c
     iro, review = _review()
     db.session.commit()
     f.sign_in(client, iro)
-    page = client.get(f"/reviews/{review.id}/booklet/letter")
+    page = client.get(f"/reviews/{review.id}/booklet/invitation-letter")
     assert page.status_code == 200 and "<svg" not in page.get_data(as_text=True)
     assert "Make the letter" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(PrivateLink.id))) == 0
 
-    token = f.csrf_token(client, f"/reviews/{review.id}/booklet/letter")
-    letter = client.post(f"/reviews/{review.id}/booklet/letter", data={"csrf_token": token})
+    token = f.csrf_token(client, f"/reviews/{review.id}/booklet/invitation-letter")
+    letter = client.post(f"/reviews/{review.id}/booklet/invitation-letter", data={"csrf_token": token})
     html = letter.get_data(as_text=True)
     assert letter.status_code == 200 and letter.headers["Cache-Control"] == "no-store"
     assert "<svg" in html and 'role="img"' in html and "Hi Leo" in html
     assert "http://localhost/s/" in html
     assert db.session.scalar(db.select(db.func.count(PrivateLink.id))) == 1
-    assert db.session.scalar(db.select(AuditEvent).filter_by(action="booklet_letter")) is not None
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="invitation_letter_made")) is not None
 
 
 def test_another_iro_cannot_invite(app, client):
@@ -173,5 +173,5 @@ def test_another_iro_cannot_invite(app, client):
     other = f.staff("iro")
     db.session.commit()
     f.sign_in(client, other)
-    assert client.get(f"/reviews/{review.id}/booklet/letter").status_code == 404
+    assert client.get(f"/reviews/{review.id}/booklet/invitation-letter").status_code == 404
     assert client.get(f"/reviews/{review.id}/booklet/send").status_code == 404

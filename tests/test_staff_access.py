@@ -71,7 +71,7 @@ ACCESS: dict[str, Access] = {
     # The IRO's side of the booklet
     "booklet_staff.read": Access(CASEWORK, child_records=True),
     "booklet_staff.send": Access(CASEWORK, child_records=True),
-    "booklet_staff.letter": Access(CASEWORK, child_records=True),
+    "booklet_staff.invitation_letter": Access(CASEWORK, child_records=True),
     "booklet_staff.version": Access(CASEWORK, child_records=True),
     "booklet_staff.participation": Access(CASEWORK, child_records=True),
     "safeguarding_staff.acknowledge": Access(CASEWORK, child_records=True),

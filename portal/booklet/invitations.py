@@ -88,7 +88,7 @@ def send_invitation(review: Review, channel: str, recipient: str) -> Booklet:
 
 
 @dataclass(frozen=True)
-class Letter:
+class InvitationLetter:
     url: str
     short_url: str
     code: str
@@ -100,7 +100,7 @@ def format_code(code: str) -> str:
     return " ".join(code[i:i + 5] for i in range(0, len(code), 5))
 
 
-def make_letter(review: Review) -> Letter:
+def make_invitation_letter(review: Review) -> InvitationLetter:
     """A fresh link for a printed letter, with its QR code; the caller commits."""
     booklet = _ready_booklet(review)
     url, short = issue_booklet_link(review)
@@ -111,8 +111,8 @@ def make_letter(review: Review) -> Letter:
     qr = qr.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     if booklet.invited_at is None:
         booklet.invited_at = utcnow()
-    record_event("booklet_letter", "booklet", booklet.id)
-    return Letter(url=url, short_url=short, code=format_code(code), qr_svg=qr)
+    record_event("invitation_letter_made", "booklet", booklet.id)
+    return InvitationLetter(url=url, short_url=short, code=format_code(code), qr_svg=qr)
 
 
 def change_version(review: Review, version: str) -> Booklet:

@@ -50,7 +50,7 @@ class SendInvitationForm(FlaskForm):
             raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
 
 
-class LetterForm(FlaskForm):
+class InvitationLetterForm(FlaskForm):
     submit = SubmitField(_l("Make the letter"), widget=GovSubmitInput())
 
 

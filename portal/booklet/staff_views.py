@@ -1,4 +1,4 @@
-"""The IRO's side of the booklet: invite, print a letter, read it (worrying things first), record the PN code."""
+"""The IRO's side of the booklet: invite (by email, text or a printed invitation letter), read it (worrying things first), record the PN code."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from flask_login import current_user
 
 from portal.audit import record_event
 from portal.booklet import status
-from portal.booklet.invitations import InvitationError, change_version, first_name, make_letter, send_invitation
+from portal.booklet.invitations import (
+    InvitationError,
+    change_version,
+    first_name,
+    make_invitation_letter,
+    send_invitation,
+)
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
 from portal.booklet.questions import VERSION_NAMES, question_set
 from portal.booklet.staff_forms import (
     CHAIRING_LABELS,
     PN_LABELS,
-    LetterForm,
+    InvitationLetterForm,
     ParticipationForm,
     SendInvitationForm,
     VersionForm,
@@ -92,21 +98,21 @@ def send(review_id: int):
                            panel=booklet_panel(review)), (400 if form.errors else 200)
 
 
-@bp.route("/reviews/<int:review_id>/booklet/letter", methods=["GET", "POST"])
+@bp.route("/reviews/<int:review_id>/booklet/invitation-letter", methods=["GET", "POST"])
 @role_required(*STAFF)
-def letter(review_id: int):
+def invitation_letter(review_id: int):
     review = load_or_404(Review, review_id)
-    form = LetterForm()
-    letter = None
+    form = InvitationLetterForm()
+    invitation = None
     problem = None
     if form.validate_on_submit():
         try:
-            letter = make_letter(review)
+            invitation = make_invitation_letter(review)
         except InvitationError as error:
             problem = str(error)
         else:
             db.session.commit()
-    response = render_template("booklet_staff/letter.html", review=review, form=form, letter=letter,
+    response = render_template("booklet_staff/invitation_letter.html", review=review, form=form, invitation=invitation,
                                problem=problem, panel=booklet_panel(review), first_name=first_name(review),
                                meeting_date=london_date(review.meeting_at))
     # The letter carries a live link: never keep a copy in a cache.

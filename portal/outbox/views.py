@@ -9,8 +9,7 @@ from sqlalchemy import or_
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import render_text
-from portal.reviews.models import Review
-from portal.security import role_required
+from portal.security import ALL_STAFF, IRO, role_required, visible_review_ids
 
 bp = Blueprint("outbox", __name__)
 
@@ -24,15 +23,14 @@ def dev_outbox_enabled() -> bool:
 def visible_messages():
     """Messages the signed-in person may read here, newest first."""
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    if current_user.role == "iro":
-        own_reviews = db.select(Review.id).where(Review.iro_id == current_user.id)
-        query = query.where(or_(OutboxMessage.review_id.in_(own_reviews),
+    if current_user.role == IRO:
+        query = query.where(or_(OutboxMessage.review_id.in_(visible_review_ids()),
                                 db.func.lower(OutboxMessage.recipient) == current_user.email.lower()))
     return list(db.session.scalars(query))
 
 
 @bp.get("/outbox")
-@role_required("admin", "manager", "iro")
+@role_required(*ALL_STAFF)
 def index():
     if not dev_outbox_enabled():
         abort(404)

@@ -28,6 +28,7 @@ from portal.safeguarding.models import (
     ScreeningEntry,
     UrgentConcern,
 )
+from portal.security import visible_review_ids
 from portal.settings import authority_settings
 from portal.staff.models import StaffUser
 from portal.timeutil import LONDON, as_utc, utcnow
@@ -289,15 +290,10 @@ def concerns_for_review(review: Review, *, open_only: bool = False) -> list[Urge
 # --- Acknowledging and escalating -------------------------------------------------------------
 
 def open_concerns_query(user=None):
-    """Unacknowledged concerns the user may see (IRO: their own reviews; manager: all)."""
+    """Unacknowledged concerns the user may see (the reviews `visible_reviews` gives them)."""
     query = db.select(UrgentConcern).where(UrgentConcern.acknowledged_at.is_(None))
     if user is not None:
-        if user.role == "manager":
-            pass
-        elif user.role == "iro":
-            query = query.join(Review, Review.id == UrgentConcern.review_id).where(Review.iro_id == user.id)
-        else:
-            query = query.where(db.false())
+        query = query.where(UrgentConcern.review_id.in_(visible_review_ids(user)))
     return query.order_by(UrgentConcern.created_at)
 
 
@@ -425,8 +421,7 @@ def child_flags(user) -> dict[int, dict[str, int]]:
         Review, Review.id == ChildMessage.review_id).where(ChildMessage.read_at.is_(None))
     concerns = open_concerns_query(user).order_by(None).subquery()
     urgent = db.select(Review.child_id, db.func.count()).join(concerns, concerns.c.review_id == Review.id)
-    if user.role == "iro":
-        unread = unread.where(Review.iro_id == user.id)
+    unread = unread.where(Review.id.in_(visible_review_ids(user)))
     for child_id, count in db.session.execute(unread.group_by(Review.child_id)):
         flags.setdefault(child_id, {"unread": 0, "urgent": 0})["unread"] = count
     for child_id, count in db.session.execute(urgent.group_by(Review.child_id)):
