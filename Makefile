@@ -32,7 +32,7 @@ setup: $(VENV)/.installed node_modules/.package-lock.json translations
 ## (with the job consumer beside it: it sends the outbox and escalates urgent notices)
 run: setup
 	$(BIN)/flask demo
-	@$(BIN)/huey_consumer portal.jobs.huey -w 1 -q -l instance/jobs.log & consumer=$$!; \
+	@$(BIN)/huey_consumer portal.worker.huey -w 1 -q -l instance/jobs.log & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 

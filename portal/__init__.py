@@ -21,6 +21,9 @@ from portal.extensions import (
     talisman,
     wtforms_helpers,
 )
+from portal.logs import RedactTokens
+from portal.logs import install as redact_logs
+from portal.requests import PortalRequest
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -35,10 +38,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    register_logging(app)
     return app
 
 
 def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    # Every form field, query argument and JSON string is cleaned of control characters once, here.
+    app.request_class = PortalRequest
     app.config.update(Config().as_flask())
     app.config.update(overrides or {})
     if app.config["PROXY_FIX_HOPS"]:
@@ -79,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.assets import bp as assets_bp
+    from portal.booklet.landing import bp as booklet_landing_bp
     from portal.booklet.my_iro import bp as my_iro_bp
     from portal.booklet.staff_views import bp as booklet_staff_bp
     from portal.booklet.views import bp as booklet_bp
@@ -91,8 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.site.views import bp as site_bp
     from portal.staff.views import bp as staff_bp
 
-    for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_staff_bp, voice_bp,
-                      my_iro_bp, messages_bp, safeguarding_staff_bp, outbox_bp):
+    for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_landing_bp,
+                      booklet_staff_bp, voice_bp, my_iro_bp, messages_bp, safeguarding_staff_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 
@@ -106,6 +113,12 @@ def register_commands(app: Flask) -> None:
     from portal.cli import register
 
     register(app)
+
+
+def register_logging(app: Flask) -> None:
+    # Private links' tokens and codes never reach a log line.
+    redact_logs()
+    app.logger.addFilter(RedactTokens())
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +13,27 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigError(RuntimeError):
     """A setting that production needs is missing or unsafe."""
+
+
+ENVIRONMENTS = ("development", "production")
+# A random key of 32 characters from hex or base64 carries 128 bits or more; "aaaa…" or a sentence does not.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+
+
+def secret_bits(secret: str) -> float:
+    """A cautious estimate of a key's randomness: its length times the Shannon entropy of its characters."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
+    return per_char * len(secret)
+
+
+def check_environment(name: str) -> str:
+    """PORTAL_ENV exactly as written: any other spelling would silently run without production's guards."""
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV={name!r} is not known: use one of {', '.join(ENVIRONMENTS)} "
+                          "(lower case, exactly).")
+    return name
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -30,7 +53,7 @@ class Config:
 
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
-        self.ENV_NAME = env.get("PORTAL_ENV", "development")
+        self.ENV_NAME = check_environment(env.get("PORTAL_ENV", "development"))
         self.INSTANCE_PATH = Path(env.get("PORTAL_INSTANCE_PATH", PROJECT_ROOT / "instance"))
         self.SQLALCHEMY_DATABASE_URI = _normalise_database_url(
             env.get("DATABASE_URL") or f"sqlite:///{self.INSTANCE_PATH / 'portal.sqlite3'}"
@@ -57,8 +80,10 @@ class Config:
                 )
             # Local use only: a fixed, public key, so that sessions survive a restart.
             secret = "development-only-not-secret"
-        elif production and len(secret) < 32:
-            raise ConfigError("SECRET_KEY is too short for production: use at least 32 random characters.")
+        elif production and (len(secret) < MIN_SECRET_LENGTH or secret_bits(secret) < MIN_SECRET_BITS):
+            raise ConfigError("SECRET_KEY is too short or not random enough for production: use at least "
+                              "32 random characters, for example: "
+                              "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
         return {
             "PORTAL_ENV": self.ENV_NAME,
             "PRODUCTION": production,

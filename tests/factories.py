@@ -104,3 +104,53 @@ def screen_booklet_answer(booklet, answer) -> bool:
     from portal.booklet.questions import question_set
 
     return screen_answer(booklet, question_set(booklet.question_set).question(answer.question_key), answer)
+
+
+def link(the_review: Review, *, purpose: str = "booklet", audience: str = "child", days: int = 30,
+         **fields):
+    """A live private link for a review; returns (link, token)."""
+    from portal.links.services import issue_link
+    from portal.timeutil import utcnow
+
+    record, token, _code = issue_link(purpose=purpose, audience=audience, review_id=the_review.id,
+                                      expires_at=utcnow() + timedelta(days=days), **fields)
+    return record, token
+
+
+def booklet(the_review: Review):
+    """The review's booklet, in the version for the child's age."""
+    from portal.booklet.services import booklet_for_review
+
+    return booklet_for_review(the_review)
+
+
+def answer(the_booklet, question_key: str, value: str | None = None, *, state: str = "answered"):
+    """An answer saved as the child's pages save it (screened, versioned)."""
+    from portal.booklet.answers import save_answer
+    from portal.booklet.questions import question_set
+
+    question = question_set(the_booklet.question_set).question(question_key)
+    outcome = save_answer(the_booklet, question, state, value)
+    db.session.flush()
+    return outcome.answer
+
+
+def message(the_review: Review, body: str = "Can we talk after school?"):
+    """A message from the child to their IRO, sent as the message page sends it."""
+    from portal.safeguarding.services import send_child_message
+
+    sent, _created = send_child_message(the_review, body)
+    db.session.flush()
+    return sent
+
+
+def concern(the_review: Review, text: str = "he hit me", *, source_kind: str = "child_message",
+            source_id: int | None = None):
+    """An open concern with a snapshot of the words that raised it."""
+    from portal.safeguarding.services import report
+
+    screening_entry("hit me")
+    screened = report(the_review, source_kind=source_kind, source_id=source_id or next(_counter),
+                      label="", text=text)
+    db.session.flush()
+    return screened.concern

@@ -186,11 +186,26 @@ def test_json_autosave_saves_and_returns_the_version(client):
     assert _answers(review)["good_news"].value_text == "I got a red bike"
 
 
-def test_autosave_without_a_session_says_locked(client):
+def test_autosave_without_a_session_says_locked(client, monkeypatch):
+    review, path = _child()
+    _start(client, path)
+    _, hidden = _load(client, "/booklet/good_news")
+    # The page sat idle past the lock: the session's token is still good, the child's link is not.
+    later = utcnow() + timedelta(minutes=11)
+    monkeypatch.setattr("portal.links.session.utcnow", lambda: later)
+    response = client.post("/booklet/answer", json={"question_key": "good_news", "state": "answered",
+                                                    "value": "x", "version": 0},
+                           headers={"X-CSRFToken": hidden["csrf_token"]})
+    assert response.status_code == 401
+    assert response.get_json()["status"] == "locked"
+    assert db.session.scalar(db.select(BookletAnswer)) is None
+
+
+def test_autosave_without_any_session_saves_nothing(client):
     _child()
     response = client.post("/booklet/answer", json={"question_key": "good_news", "value": "x"})
-    # No session at all: the CSRF check answers first; either way nothing is saved.
-    assert response.status_code in {400, 401}
+    # No session at all: the CSRF check answers first.
+    assert response.status_code == 400
     assert db.session.scalar(db.select(BookletAnswer)) is None
 
 

@@ -31,12 +31,15 @@ def test_demo_json_has_sign_ins_and_a_booklet_link_per_version(runner, client):
         assert landing.status_code == 200 and "Start" in landing.get_data(as_text=True)
 
 
-def test_demo_is_idempotent_and_issues_fresh_links_each_time(runner):
+def test_demo_is_idempotent_and_issues_fresh_links_each_time(runner, client):
     first, second = _demo(runner), _demo(runner)
     assert db.session.scalar(db.select(db.func.count()).select_from(Child)) == 8
     assert {link["url"] for link in first["links"]}.isdisjoint({link["url"] for link in second["links"]})
-    # Fresh links replace the earlier ones: a forwarded old link stops working.
     assert first["staff"] == second["staff"]
+    # Fresh links replace the earlier ones: a forwarded old link stops working, the new one works.
+    for old, new in zip(first["links"], second["links"], strict=True):
+        assert client.get(old["url"].removeprefix(first["base_url"])).status_code == 404
+        assert client.get(new["url"].removeprefix(second["base_url"])).status_code == 200
 
 
 def test_demo_children_cover_every_age_and_a_review_held_last_week(runner):

@@ -40,12 +40,19 @@ def test_a_signed_in_session_is_kept_in_redis_and_ended_there(redis_app):
 
     db.session.commit()
     client = redis_app.test_client()
+    before = set(store.keys("portal-session:*"))
     response = factories.sign_in(client, user)
     assert response.status_code == 303
-    keys = store.keys("portal-session:*")
-    assert keys, "the session should be stored in Redis"
+    cookie = client.get_cookie(redis_app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None
+    key = f"portal-session:{cookie.value}".encode()
+    # The session lives in Redis under the cookie's id, and holds the signed-in person there.
+    assert key in set(store.keys("portal-session:*")) - before
+    assert str(user.id).encode() in store.get(key)
     token = factories.csrf_token(client, "/children")
     client.post("/sign-out", data={"csrf_token": token})
+    stored = store.get(key)
+    assert stored is None or str(user.id).encode() not in stored
     assert client.get("/children").status_code in (302, 401)
 
 

@@ -1,9 +1,13 @@
 """The child's answers: saving without losing anything, conflicts between devices, drafts,
-withdrawing and downloading."""
+withdrawing and downloading.
+
+Reading a form, fingerprints, navigation and answers in words are the shared questionnaire
+machinery (portal.questionnaires); the booklet's pages reach them through this module (the
+`x as x` imports).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -15,16 +19,24 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.audit import record_event
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
-from portal.booklet.questions import Question, QuestionSet, Section, question_set
+from portal.booklet.questions import ALTERNATIVES, CURRENT_SET, question_set
 from portal.extensions import db
+from portal.questionnaires import answers as shared
+from portal.questionnaires.answers import Posted, fingerprint, stored_value
+from portal.questionnaires.navigation import first_unfinished as first_unfinished
+from portal.questionnaires.navigation import next_section as next_section
+from portal.questionnaires.navigation import section_status as section_status
+from portal.questionnaires.schema import ALTERNATIVES as ALL_ALTERNATIVES
+from portal.questionnaires.schema import ANSWERED, SKIP, TELL_IRO, Question, Section
 from portal.reviews.models import Review
 from portal.safeguarding import services as safeguarding
 from portal.timeutil import as_utc, utcnow
 
-STATES = ("answered", "skipped", "tell_iro")
+OFFERED = tuple(ALL_ALTERNATIVES[state] for state in ALTERNATIVES)
+STATES = (ANSWERED, *ALTERNATIVES)
 # Radio values that stand for 'Skip' and 'Tell my IRO myself' beside a choice question's options.
-SKIP_VALUE = "__skipped"
-TELL_IRO_VALUE = "__tell_iro"
+SKIP_VALUE = SKIP.value
+TELL_IRO_VALUE = TELL_IRO.value
 DRAFT_SESSION_KEY = "pending_booklet_draft"
 DRAFT_SALT = "booklet-draft"
 DRAFT_MAX_AGE = 3600
@@ -71,17 +83,6 @@ class TooLong:
 
 
 @dataclass
-class Posted:
-    """One question as a form sent it."""
-
-    state: str
-    value: str | None
-    expected_version: int | None = None
-    loaded: str | None = None
-    keep_theirs: bool = False
-
-
-@dataclass
 class SectionResult:
     saved: dict[str, Saved] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
@@ -94,31 +95,9 @@ class SectionResult:
 
 # --- Reading ----------------------------------------------------------------------------------
 
-def normalise_text(value: str | None) -> str:
-    """Browsers send new lines as CRLF; count and keep them as one character, as the counter does."""
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def answers_by_key(booklet: Booklet) -> dict[str, BookletAnswer]:
     return {answer.question_key: answer for answer in db.session.scalars(
         db.select(BookletAnswer).filter_by(booklet_id=booklet.id))}
-
-
-def stored_value(answer: BookletAnswer | None) -> tuple[str, str | None]:
-    """(state, value) of a stored answer; ('none', None) when there is none."""
-    if answer is None:
-        return "none", None
-    if answer.state != "answered":
-        return answer.state, None
-    return "answered", answer.value_choice if answer.value_choice is not None else answer.value_text
-
-
-def fingerprint(state: str, value: str | None) -> str:
-    """A short hash of what a page loaded, so an untouched field never overwrites a newer answer."""
-    if state == "answered" and not value:
-        state = "none"
-    text = f"{state}\x00{value or ''}" if state != "none" else "none"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def answer_fingerprint(answer: BookletAnswer | None) -> str:
@@ -126,35 +105,11 @@ def answer_fingerprint(answer: BookletAnswer | None) -> str:
 
 
 def read_posted(question: Question, form) -> Posted | None:
-    """What the form says for one question; None when the form did not include it."""
-    key = question.key
-    if key not in form and f"{key}__version" not in form:
-        return None
-    version_text = form.get(f"{key}__version", "")
-    expected = int(version_text) if version_text.isdigit() else None
-    raw = form.get(key, "")
-    if question.is_free_text:
-        alternatives = form.getlist(f"{key}__alt") if hasattr(form, "getlist") else form.get(f"{key}__alt", [])
-        if isinstance(alternatives, str):
-            alternatives = [alternatives]
-        # Both ticked: telling the IRO says more than skipping.
-        state = "tell_iro" if "tell_iro" in alternatives else "skipped" if "skipped" in alternatives else "answered"
-        value = normalise_text(raw) if state == "answered" else None
-    elif raw == SKIP_VALUE:
-        state, value = "skipped", None
-    elif raw == TELL_IRO_VALUE:
-        state, value = "tell_iro", None
-    else:
-        state, value = "answered", raw or None
-    return Posted(state=state, value=value, expected_version=expected, loaded=form.get(f"{key}__loaded") or None,
-                  keep_theirs=form.get(f"{key}__choose") == "theirs")
+    """What the form says for one booklet question (with its skip and tell-my-IRO alternatives)."""
+    return shared.read_posted(question, form, OFFERED)
 
 
 # --- Saving -----------------------------------------------------------------------------------
-
-def _valid_choice(question: Question, value: str | None) -> bool:
-    return value is None or any(option.key == value for option in question.options)
-
 
 def _insert_if_absent(booklet: Booklet, question_key: str, section: str, state: str) -> bool:
     """Make the answer's row unless another request just did (an autosave racing the form post)."""
@@ -172,20 +127,16 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
     """Create, change or clear one answer; never overwrite what another device saved in between."""
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
-    if state != "answered":
-        value = None
-    elif question.is_free_text:
-        value = normalise_text(value) or None
-        if value is not None and len(value) > question.max_length:
+    kind = question.answer_kind
+    value = kind.clean(question, value) if state == ANSWERED else None
+    if kind.validate(question, value) is not None:
+        if kind.free_text:
             return TooLong(question.key, len(value), question.max_length)
-    else:
-        value = value or None
-        if not _valid_choice(question, value):
-            raise ValueError(f"{value!r} is not an option of {question.key}")
+        raise ValueError(f"{value!r} is not an answer to {question.key}")
     answer = db.session.scalar(db.select(BookletAnswer)
                                .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
     current = stored_value(answer)
-    wanted = ("none", None) if state == "answered" and value is None else (state, value)
+    wanted = ("none", None) if state == ANSWERED and value is None else (state, value)
     stored_version = answer.version if answer else 0
     if wanted == current:
         return Saved(answer, stored_version, changed=False)
@@ -207,9 +158,7 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
                                    .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
     answer.question_set = booklet.question_set
     answer.section = section
-    answer.state = state
-    answer.value_choice = value if state == "answered" and not question.is_free_text else None
-    answer.value_text = value if state == "answered" and question.is_free_text else None
+    answer.put(question, state, value)
     answer.version = (answer.version or 0) + 1
     answer.updated_at = utcnow()
     if booklet.started_at is None:
@@ -223,7 +172,7 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
 
 def screen_answer(booklet: Booklet, question: Question, answer: BookletAnswer) -> bool:
     """Screen the answer for risk; a worrying one raises a concern that reaches a person now."""
-    if answer.state != "answered":
+    if answer.state != ANSWERED:
         safeguarding.source_changed(SOURCE_KIND, answer.id, None)
         return False
     unsafe = not question.is_free_text and answer.value_choice in question.urgent_choices
@@ -270,30 +219,6 @@ def save_section(booklet: Booklet, section: Section, form) -> tuple[SectionResul
     return result, posted_all
 
 
-# --- Section status ---------------------------------------------------------------------------
-
-def section_status(section: Section, answers: dict[str, BookletAnswer]) -> str:
-    """'not_started', 'started', 'done' or 'skipped' from the rows of the section's questions."""
-    rows = [answers[q.key] for q in section.questions if q.key in answers]
-    if not rows:
-        return "not_started"
-    if len(rows) < len(section.questions):
-        return "started"
-    if all(row.state == "skipped" for row in rows):
-        return "skipped"
-    return "done"
-
-
-def first_unfinished(qs: QuestionSet, answers: dict[str, BookletAnswer]) -> Section | None:
-    return next((s for s in qs.sections if section_status(s, answers) in {"not_started", "started"}), None)
-
-
-def next_section(qs: QuestionSet, key: str) -> Section | None:
-    keys = [s.key for s in qs.sections]
-    index = keys.index(key)
-    return qs.sections[index + 1] if index + 1 < len(keys) else None
-
-
 # --- Sharing ----------------------------------------------------------------------------------
 
 def sharing_by_section(booklet: Booklet) -> dict[str, SectionSharing]:
@@ -302,7 +227,7 @@ def sharing_by_section(booklet: Booklet) -> dict[str, SectionSharing]:
 
 def answered_sections(booklet: Booklet) -> list[Section]:
     """Sections of the booklet's set where the child wrote or chose something."""
-    answered = {a.section for a in answers_by_key(booklet).values() if a.state == "answered"}
+    answered = {a.section for a in answers_by_key(booklet).values() if a.state == ANSWERED}
     return [s for s in question_set(booklet.question_set).sections if s.key in answered]
 
 
@@ -332,8 +257,6 @@ def answers_lost_by_switch(booklet: Booklet, new_set_id: str) -> list[BookletAns
 
 def switch_version(booklet: Booklet, version: str, chosen_by: str = "child") -> None:
     """Change version; answers whose question the new set asks stay, with their own question set."""
-    from portal.booklet.questions import CURRENT_SET
-
     new_set_id = CURRENT_SET[version]
     for answer in answers_lost_by_switch(booklet, new_set_id):
         db.session.delete(answer)
@@ -381,15 +304,7 @@ def question_for(answer: BookletAnswer) -> Question | None:
 
 def answer_in_words(answer: BookletAnswer) -> str:
     """What the child said, as they would read it back."""
-    if answer.state == "skipped":
-        return _("You skipped this question.")
-    if answer.state == "tell_iro":
-        return _("You will tell your IRO yourself.")
-    if answer.value_text is not None:
-        return answer.value_text
-    question = question_for(answer)
-    option = next((o for o in question.options if o.key == answer.value_choice), None) if question else None
-    return str(option.label) if option else (answer.value_choice or "")
+    return shared.answer_in_words(question_for(answer), *stored_value(answer), nothing="")
 
 
 def ordered_answers(booklet: Booklet) -> list[BookletAnswer]:

@@ -105,7 +105,9 @@ def make_invitation_letter(review: Review) -> InvitationLetter:
     booklet = _ready_booklet(review)
     url, short = issue_booklet_link(review)
     code = short.rsplit("/", 1)[-1]
-    qr = segno.make(url, error="m").svg_inline(scale=5, border=2, svgclass="portal-qr")
+    # The short address makes a smaller code that prints and scans well; a viewBox (no fixed size) lets
+    # the printed size scale the whole code, all three corner squares included.
+    qr = segno.make(short, error="m").svg_inline(scale=1, border=4, svgclass="portal-qr", omitsize=True)
     # Inline SVG needs no script or style attribute, so it sits inside the CSP; it is named for screen readers.
     label = str(_l("QR code: scan it with a phone camera to open your booklet"))
     qr = qr.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.questionnaires.models import AnswerColumns
 from portal.timeutil import UTCDateTime, utcnow
 
 VERSIONS = ("4-7", "4-11", "12-17")
@@ -34,25 +35,18 @@ class Booklet(db.Model):
                                                           cascade="all, delete-orphan")
 
 
-class BookletAnswer(db.Model):
-    """One answer: exactly one of the value columns is used, so SQL can count choices."""
+class BookletAnswer(AnswerColumns, db.Model):
+    """One answer (the shared AnswerColumns): exactly one of the value columns is used, so SQL can count choices.
+
+    Its state is 'answered', 'skipped' or 'tell_iro' (I'd rather tell my IRO myself).
+    """
 
     __tablename__ = "booklet_answer"
     __table_args__ = (UniqueConstraint("booklet_id", "question_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)
-    question_set: Mapped[str] = mapped_column(String(20))
-    question_key: Mapped[str] = mapped_column(String(60))
-    section: Mapped[str] = mapped_column(String(30))
-    # 'answered', 'skipped' or 'tell_iro' (I'd rather tell my IRO myself)
-    state: Mapped[str] = mapped_column(String(10), default="answered")
-    value_choice: Mapped[str | None] = mapped_column(String(40), index=True)
-    value_text: Mapped[str | None] = mapped_column(Text)
-    # Counts up on every change: a stale page cannot silently overwrite a newer answer.
-    version: Mapped[int] = mapped_column(Integer, default=1)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     booklet: Mapped[Booklet] = relationship(back_populates="answers")
 

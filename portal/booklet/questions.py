@@ -1,4 +1,4 @@
-"""The booklet's questions as versioned data.
+"""The booklet's questions as versioned data (the schema is portal.questionnaires.schema).
 
 A question set is never edited once children have answered it: new wording is a new set
 (for example '12-17/2'), and each answer records the set it answered, so it keeps its wording.
@@ -6,67 +6,12 @@ A question set is never edited once children have answered it: new wording is a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask_babel import lazy_gettext as _l
 
-TEXT_LIMIT = 2000
-SHORT_LIMIT = 200
+from portal.questionnaires.schema import Option, Question, QuestionSet, Section
 
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    label: object
-    face: str = ""
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    # 'text', 'short' (one line), 'choice' (radios) or 'faces' (radios shown as faces)
-    kind: str
-    prompt: object
-    hint: object = None
-    options: tuple[Option, ...] = ()
-    # Choices that mark the answer urgent (a child saying they do not feel safe).
-    urgent_choices: frozenset[str] = frozenset()
-    voice: bool = False
-
-    @property
-    def max_length(self) -> int:
-        return SHORT_LIMIT if self.kind == "short" else TEXT_LIMIT
-
-    @property
-    def is_free_text(self) -> bool:
-        return self.kind in {"text", "short"}
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: object
-    intro: object = None
-    questions: tuple[Question, ...] = ()
-    # Three Houses pages are drawn as a house.
-    house: bool = False
-
-
-@dataclass(frozen=True)
-class QuestionSet:
-    id: str
-    version: str
-    sections: tuple[Section, ...] = field(default_factory=tuple)
-
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.sections if s.key == key), None)
-
-    def question(self, key: str) -> Question | None:
-        return next((q for s in self.sections for q in s.questions if q.key == key), None)
-
-    def section_of(self, question_key: str) -> Section | None:
-        return next((s for s in self.sections if any(q.key == question_key for q in s.questions)), None)
-
+# Beside every question the child may skip it, or say they would rather tell their IRO themselves.
+ALTERNATIVES = ("skipped", "tell_iro")
 
 FACES = (
     Option("great", _l("Really happy"), "😀"),
@@ -212,7 +157,7 @@ def _next() -> Section:
     ))
 
 
-THREE_HOUSES = QuestionSet("4-7/1", "4-7", (
+THREE_HOUSES = QuestionSet("4-7/1", "4-7", alternatives=ALTERNATIVES, sections=(
     Section("about_me", _l("About me"), _l("Do this with a grown-up you trust."), (
         Question("preferred_name", "short", _l("What do you like to be called?")),
         Question("feeling", "faces", _l("How do you feel today?"), options=FACES),
@@ -247,12 +192,12 @@ THREE_HOUSES = QuestionSet("4-7/1", "4-7", (
     )),
 ))
 
-MIDDLE = QuestionSet("4-11/1", "4-11", (
+MIDDLE = QuestionSet("4-11/1", "4-11", alternatives=ALTERNATIVES, sections=(
     _about_me(young=True), _meeting(young=True), _going(young=True), _good_news(), _worries(young=True),
     _help(), _next(),
 ))
 
-TEENS = QuestionSet("12-17/1", "12-17", (
+TEENS = QuestionSet("12-17/1", "12-17", alternatives=ALTERNATIVES, sections=(
     _about_me(young=False), _meeting(young=False), _going(young=False), _good_news(), _worries(young=False),
     _help(), _next(),
 ))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from portal.booklet.models import Booklet
 from portal.booklet.questions import CURRENT_SET
 from portal.extensions import db
-from portal.links.services import issue_link, link_url, revoke_links_for_review, short_url
+from portal.links.services import issue_link, link_url, short_url
 from portal.reviews.models import Review
 from portal.reviews.services import age_on
 from portal.timeutil import as_utc, london_date
@@ -40,12 +40,14 @@ def booklet_for_review(review: Review) -> Booklet | None:
 
 
 def issue_booklet_link(review: Review) -> tuple[str, str]:
-    """A fresh booklet link for the child (older ones stop working); return its URL and short URL."""
-    revoke_links_for_review(review.id, "booklet")
+    """A fresh booklet link for the child: the child's older booklet links stop working, nobody else's do.
+
+    Returns its URL and short URL.
+    """
     # The link lives until well after the meeting, when it leads to the letter.
     expires = as_utc(review.meeting_at) + timedelta(days=365)
     _, token, code = issue_link(purpose="booklet", audience="child", review_id=review.id, expires_at=expires,
-                                with_short_code=True)
+                                with_short_code=True, replace=True)
     return link_url(token), short_url(code)
 
 

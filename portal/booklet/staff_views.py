@@ -26,6 +26,7 @@ from portal.booklet.staff_forms import (
     VersionForm,
 )
 from portal.extensions import db
+from portal.questionnaires.answers import answer_in_words, stored_value
 from portal.reviews.models import Review
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import ChildMessage
@@ -140,16 +141,8 @@ def version(review_id: int):
 # --- Reading ----------------------------------------------------------------------------------
 
 def _answer_text(question, answer: BookletAnswer | None) -> str | None:
-    if answer is None:
-        return None
-    if answer.state == "skipped":
-        return _("Skipped")
-    if answer.state == "tell_iro":
-        return _("I'd rather tell my IRO myself")
-    if answer.value_choice and question is not None:
-        option = next((o for o in question.options if o.key == answer.value_choice), None)
-        return str(option.label) if option else answer.value_choice
-    return answer.value_text
+    """The child's answer as the IRO reads it ("Skipped"); None when there is none."""
+    return answer_in_words(question, *stored_value(answer), for_staff=True, nothing=None)
 
 
 def _sections(booklet: Booklet, answers: dict, notes: dict, sharing: dict) -> list[dict]:

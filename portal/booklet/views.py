@@ -30,6 +30,8 @@ from portal.errors import keep_words_after_csrf_error
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.session import child_link_required, current_child_link, idle_minutes
+from portal.questionnaires.answers import answer_in_words
+from portal.questionnaires.navigation import position
 from portal.timeutil import london_date, utcnow
 
 bp = Blueprint("booklet", __name__)
@@ -80,7 +82,7 @@ def _render(template: str, link: PrivateLink, booklet, status: int = 200, **cont
 
 
 def _review_over_page(link: PrivateLink):
-    from portal.links.views import render_review_happened
+    from portal.booklet.landing import render_review_happened
 
     return render_review_happened(link.review, link=link)
 
@@ -117,16 +119,7 @@ def keep_draft_when_locked(view):
 
 def describe(question: Question | None, state: str, value: str | None) -> str:
     """A state and value in the words the child sees."""
-    if state == "skipped":
-        return _("You skipped this question.")
-    if state == "tell_iro":
-        return _("You will tell your IRO yourself.")
-    if not value:
-        return _("Nothing yet")
-    if question is not None and not question.is_free_text:
-        option = next((o for o in question.options if o.key == value), None)
-        return str(option.label) if option else value
-    return value
+    return answer_in_words(question, state, value)
 
 
 def _field(answer) -> dict:
@@ -164,11 +157,10 @@ def _section_page(link, booklet, section: Section, fields: dict, status: int = 2
     qs = question_set(booklet.question_set)
     errors = [{"text": f["error"], "href": f"#q-{key}"} for key, f in fields.items() if f["error"]]
     conflicts = [key for key, f in fields.items() if f["conflict"]]
-    keys = [s.key for s in qs.sections]
+    number, count = position(qs, section.key)
     return _render("booklet/section.html", link, booklet, status, section=section, fields=fields,
                    errors=errors, conflicts=conflicts, message=message, booklet_ref=rules.booklet_ref(booklet),
-                   position=keys.index(section.key) + 1, section_count=len(keys),
-                   is_last=section.key == keys[-1], skip_value=rules.SKIP_VALUE, tell_iro_value=rules.TELL_IRO_VALUE)
+                   position=number, section_count=count, is_last=number == count, alternatives=qs.offered)
 
 
 def _draft_conflicts(booklet, section: Section, answers: dict) -> dict:
@@ -189,7 +181,7 @@ def _draft_conflicts(booklet, section: Section, answers: dict) -> dict:
 
 
 def section_question(section: Section, key: str) -> Question | None:
-    return next((q for q in section.questions if q.key == key), None)
+    return section.question(key)
 
 
 def apply_pending_draft(booklet) -> None:

@@ -12,6 +12,7 @@ from portal.timeutil import UTCDateTime, utcnow
 
 PURPOSES = ("booklet", "feedback", "letter", "set-password")
 AUDIENCES = ("child", "parent", "professional", "staff")
+RECIPIENT_REF_LENGTH = 64
 
 
 class PrivateLink(db.Model):
@@ -22,6 +23,9 @@ class PrivateLink(db.Model):
     audience: Mapped[str] = mapped_column(String(20))
     review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id"), index=True)
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Who the link was sent to within its audience, as an opaque id (a parent's record id), so that a
+    # new link for one parent stops only theirs. Never a name, an email address or a phone number.
+    recipient_ref: Mapped[str | None] = mapped_column(String(RECIPIENT_REF_LENGTH))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

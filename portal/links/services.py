@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from portal.extensions import db
-from portal.links.models import PrivateLink
+from portal.links.models import RECIPIENT_REF_LENGTH, PrivateLink
 from portal.timeutil import as_utc, utcnow
 
 # Letters and digits that cannot be mistaken for one another when typed from paper.
@@ -28,14 +28,24 @@ def normalise_short_code(code: str) -> str:
 
 
 def issue_link(*, purpose: str, audience: str, expires_at: datetime, review_id: int | None = None,
-               staff_user_id: int | None = None, with_short_code: bool = False
-               ) -> tuple[PrivateLink, str, str | None]:
-    """Make a link; return it with its token (and short code) to hand out once."""
+               staff_user_id: int | None = None, recipient_ref: str | None = None, with_short_code: bool = False,
+               replace: bool = False) -> tuple[PrivateLink, str, str | None]:
+    """Make a link; return it with its token (and short code) to hand out once.
+
+    `recipient_ref` is an opaque id of who the link is for within its audience (a parent's record id),
+    never a name or an address. With `replace`, that recipient's earlier links for the review stop
+    working (see `revoke_links`); nobody else's do.
+    """
+    if recipient_ref is not None and len(recipient_ref) > RECIPIENT_REF_LENGTH:
+        raise ValueError("recipient_ref is an opaque id of at most 64 characters")
+    if replace:
+        if review_id is None:
+            raise ValueError("only a review's links are replaced")
+        revoke_links(review_id, purpose, audience, recipient_ref)
     token = secrets.token_urlsafe(32)
     short_code = None
-    link = PrivateLink(purpose=purpose, audience=audience, review_id=review_id,
-                       staff_user_id=staff_user_id, token_sha256=hash_token(token),
-                       expires_at=expires_at)
+    link = PrivateLink(purpose=purpose, audience=audience, review_id=review_id, staff_user_id=staff_user_id,
+                       recipient_ref=recipient_ref, token_sha256=hash_token(token), expires_at=expires_at)
     if with_short_code:
         short_code = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
         link.short_code_sha256 = hash_token(short_code)
@@ -90,11 +100,19 @@ def revoke(link: PrivateLink) -> None:
         link.revoked_at = utcnow()
 
 
-def revoke_links_for_review(review_id: int, purpose: str) -> None:
-    """Earlier links stop working when a new one is sent."""
-    for link in db.session.scalars(db.select(PrivateLink).filter_by(review_id=review_id, purpose=purpose,
-                                                                    revoked_at=None)):
+def revoke_links(review_id: int, purpose: str, audience: str, recipient_ref: str | None = None) -> int:
+    """Stop a review's live links of one purpose, for one audience and recipient; return how many.
+
+    Only links sent to exactly that recipient stop: `recipient_ref=None` means the links with no
+    recipient id (the child's), never 'every parent'. A new link for one parent leaves every other
+    parent's, the professionals' and the child's links working.
+    """
+    query = db.select(PrivateLink).filter_by(review_id=review_id, purpose=purpose, audience=audience,
+                                             recipient_ref=recipient_ref, revoked_at=None)
+    links = list(db.session.scalars(query))
+    for link in links:
         revoke(link)
+    return len(links)
 
 
 def default_expiry(days: int = 400) -> datetime:

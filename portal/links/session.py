@@ -1,7 +1,13 @@
-"""The child's place in the server-side session: which link they started, and the idle lock."""
+"""A private link's place in the server-side session: which link was started, for what, and the idle lock.
+
+Any purpose and audience: after 'Start' the session remembers the link's id, purpose and audience and
+when it was last used; the URL no longer carries the token. Each purpose says (through the registry)
+how long its pages may sit unused and which page its lock shows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from flask import current_app, g, render_template, session
@@ -9,59 +15,109 @@ from flask import current_app, g, render_template, session
 from portal.extensions import db
 from portal.i18n import LANGUAGES
 from portal.links.models import PrivateLink
-from portal.links.services import is_usable
-from portal.settings import authority_settings
+from portal.links.registry import DEFAULT_IDLE_MINUTES, get_purpose, lock_template
+from portal.links.services import is_usable, mark_used
 from portal.timeutil import utcnow
 
-SESSION_KEY = "child_link_id"
-LAST_SEEN_KEY = "child_last_seen"
+SESSION_KEY = "link_session"
 
 
-def start_child_session(link: PrivateLink) -> None:
-    """After 'Start': remember the link server-side; the URL no longer carries the token."""
-    session[SESSION_KEY] = link.id
-    session[LAST_SEEN_KEY] = utcnow().timestamp()
-    language = link.review.child.preferred_language if link.review else None
-    if language in LANGUAGES and "locale" not in session:
-        session["locale"] = language
+def _regenerate_session_id() -> None:
+    """A fresh session id at Start, so nobody can plant one beforehand."""
+    regenerate = getattr(current_app.session_interface, "regenerate", None)
+    if regenerate is not None:
+        regenerate(session)
 
 
-def end_child_session() -> None:
+def start_link_session(link: PrivateLink) -> None:
+    """'Start' pressed: the link is used, the session id is fresh, and the session remembers the link."""
+    mark_used(link)
+    _regenerate_session_id()
+    session[SESSION_KEY] = {"link_id": link.id, "purpose": link.purpose, "audience": link.audience,
+                            "last_seen": utcnow().timestamp()}
+    g.link = link
+    # A child's pages speak the child's language; a parent or professional chooses their own.
+    if link.audience == "child" and link.review is not None:
+        language = link.review.child.preferred_language
+        if language in LANGUAGES and "locale" not in session:
+            session["locale"] = language
+
+
+def end_link_session() -> None:
     session.pop(SESSION_KEY, None)
-    session.pop(LAST_SEEN_KEY, None)
+    g.link = None
 
 
-def idle_minutes() -> float:
-    """How long a child's page may sit unused before it locks (CHILD_IDLE_MINUTES overrides, for tests)."""
-    return current_app.config.get("CHILD_IDLE_MINUTES") or authority_settings().booklet_idle_minutes
+def idle_minutes(link: PrivateLink | None = None) -> float:
+    """How long a link's pages may sit unused before they lock, as its purpose says.
+
+    Without a link, the link of this request's session. CHILD_IDLE_MINUTES overrides it for a
+    child's links (the tests use it).
+    """
+    if link is None:
+        link = current_link(touch=False)
+    override = current_app.config.get("CHILD_IDLE_MINUTES")
+    if override and (link is None or link.audience == "child"):
+        return override
+    purpose = get_purpose(link.purpose) if link is not None else None
+    return purpose.idle_minutes(link) if purpose else DEFAULT_IDLE_MINUTES
 
 
-def current_child_link(*, touch: bool = True) -> PrivateLink | None:
-    """The child's live link, or None when there is none, it stopped working, or the booklet sat idle too long."""
-    if "child_link" in g:
-        return g.child_link
-    link_id = session.get(SESSION_KEY)
-    link = db.session.get(PrivateLink, link_id) if link_id else None
-    last_seen = session.get(LAST_SEEN_KEY, 0)
-    now = utcnow().timestamp()
-    if link is None or not is_usable(link) or now - last_seen > idle_minutes() * 60:
-        if link_id:
-            end_child_session()
-            g.child_session_locked = True
-        link = None
-    elif touch:
-        session[LAST_SEEN_KEY] = now
-    g.child_link = link
+def current_link(*, touch: bool = True) -> PrivateLink | None:
+    """This browser's live link, or None: no session, the link stopped working, or it sat idle too long."""
+    if "link" in g:
+        return g.link
+    state = session.get(SESSION_KEY)
+    link = None
+    if isinstance(state, dict):
+        link_id = state.get("link_id")
+        link = db.session.get(PrivateLink, link_id) if isinstance(link_id, int) else None
+        now = utcnow().timestamp()
+        if (link is None or not is_usable(link) or link.purpose != state.get("purpose")
+                or now - state.get("last_seen", 0) > idle_minutes(link) * 60):
+            end_link_session()
+            g.link_session_locked = state.get("purpose") or True
+            link = None
+        elif touch:
+            session[SESSION_KEY] = {**state, "last_seen": now}
+    g.link = link
     return link
 
 
-def child_link_required(view):
-    """Pages behind 'Start': without a live link they say, kindly, to open the link again."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        link = current_child_link()
-        if link is None:
-            return render_template("links/locked.html",
-                                   timed_out=g.get("child_session_locked", False)), 401
-        return view(link, *args, **kwargs)
-    return wrapped
+def lock_page(purpose: str | None = None, **context):
+    """The purpose's lock page (401): open the link again and press Start."""
+    locked = g.get("link_session_locked")
+    name = purpose or (locked if isinstance(locked, str) else None)
+    return render_template(lock_template(name), timed_out=bool(locked), **context), 401
+
+
+def link_required(purpose: str | Iterable[str] | Callable | None = None, *, audience: str | None = None):
+    """Pages behind 'Start': the view gets the live link first; without one, the purpose's lock page.
+
+    `purpose` (one name or several) and `audience` say which links may use the page; any when None.
+    Usable bare (`@link_required`) or called (`@link_required("feedback")`).
+    """
+    if callable(purpose):
+        return link_required()(purpose)
+    purposes = (purpose,) if isinstance(purpose, str) else tuple(purpose or ())
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            link = current_link()
+            if link is None or (purposes and link.purpose not in purposes) \
+                    or (audience is not None and link.audience != audience):
+                return lock_page(purposes[0] if len(purposes) == 1 else None)
+            return view(link, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+# The child's pages (booklet, My IRO, messages) take any of the child's links.
+child_link_required = link_required(audience="child")
+
+
+def current_child_link(*, touch: bool = True) -> PrivateLink | None:
+    """The live link when it is a child's, else None."""
+    link = current_link(touch=touch)
+    return link if link is not None and link.audience == "child" else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import current_app, has_app_context, has_request_context
 from flask_babel import force_locale
@@ -91,12 +92,21 @@ def staff_url(path: str) -> str:
     return f"{current_app.config['BASE_URL']}{path}"
 
 
+_waker: Callable[[], object] | None = None
+
+
+def set_waker(waker: Callable[[], object] | None) -> None:
+    """How to wake the sender after a commit (set by create_app: queue the send job)."""
+    global _waker
+    _waker = waker
+
+
 def kick_sender() -> None:
     """Ask the job queue to send what is waiting now rather than at the next minute."""
-    from portal.jobs import enqueue_send
-
+    if _waker is None:
+        return
     try:
-        enqueue_send()
+        _waker()
     except Exception:  # noqa: BLE001 - the minute job sends it anyway; never fail the request
         log.exception("Could not enqueue the outbox sender")
 

@@ -6,12 +6,18 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import or_
 
+from portal import jobs
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
-from portal.outbox.services import render_text
+from portal.outbox.sender import send_pending
+from portal.outbox.services import render_text, set_waker
 from portal.security import ALL_STAFF, IRO, role_required, visible_review_ids
 
 bp = Blueprint("outbox", __name__)
+SEND_JOB = "send_outbox"
+# Send what is due every minute; a commit that queued a message wakes it at once.
+bp.record_once(lambda state: (jobs.register_periodic(SEND_JOB, send_pending, minute="*"),
+                              set_waker(lambda: jobs.enqueue(SEND_JOB))))
 
 
 def dev_outbox_enabled() -> bool:

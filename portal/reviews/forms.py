@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,11 @@ from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, S
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from portal.i18n import LANGUAGES
-from portal.timeutil import today
+from portal.reviews.models import Review
+from portal.reviews.participation import chairing_choices, pn_choices
+from portal.reviews.workspace import london_meeting
+from portal.staff.models import StaffUser
+from portal.timeutil import LONDON, as_utc, today
 
 MAX_CHILD_AGE = 25
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])\s*[:.]\s*([0-5]\d)\s*$")
@@ -115,6 +119,20 @@ class ChildForm(FlaskForm):
                          validators=[InputRequired(message=_l("Choose their Independent Reviewing Officer"))])
     submit = SubmitField(_l("Add child"), widget=GovSubmitInput())
 
+    CHILD_FIELDS = ("preferred_name", "first_name", "date_of_birth", "came_into_care", "pronouns",
+                    "preferred_language", "words_to_use", "case_reference")
+
+    def offer_iros(self, iros: list[StaffUser] | None) -> None:
+        """A manager chooses the child's IRO from these; with None (an IRO adding their own) no choice."""
+        if iros is None:
+            del self.iro_id
+            return
+        self.iro_id.choices = [SelectChoice(0, _("Choose an IRO"))] + [SelectChoice(i.id, i.name) for i in iros]
+
+    def child_data(self) -> dict:
+        """What `services.add_child` needs, as typed."""
+        return {name: self[name].data for name in self.CHILD_FIELDS}
+
     def validate_date_of_birth(self, field):
         if field.data > today():
             raise ValidationError(_("Date of birth must be today or in the past"))
@@ -145,6 +163,15 @@ class PlanReviewForm(FlaskForm):
         if field.data < today():
             raise ValidationError(_("The date of the review must be today or in the future"))
 
+    def suggest(self, due: date | None) -> None:
+        """Start from the due date (or today, when that has passed)."""
+        if due is not None:
+            self.meeting_date.data = max(due, today())
+
+    def meeting_at(self) -> datetime:
+        """The meeting as stored: the date and time typed, in England."""
+        return london_meeting(self.meeting_date.data, parse_time(self.meeting_time.data))
+
 
 class OutcomeForm(FlaskForm):
     outcome = RadioField(_l("What happened?"), widget=GovRadioInput(),
@@ -156,12 +183,26 @@ class OutcomeForm(FlaskForm):
                             description=_l("Use the 24-hour clock, for example 09:30 or 14:00"),
                             validators=[Optional(), _valid_time])
     participation_code = RadioField(_l("How the child took part (optional)"), widget=GovRadioInput(),
-                                    validators=[Optional()])
+                                    choices=pn_choices(), validators=[Optional()])
     chairing = RadioField(_l("Who chaired the review (optional)"), widget=GovRadioInput(),
-                          validators=[Optional()])
+                          choices=chairing_choices(), validators=[Optional()])
     cancelled_reason = TextAreaField(_l("Why was it cancelled?"), widget=GovTextArea(),
                                      validators=[Optional(), Length(max=2000, message=_l("Use 2000 characters or fewer"))])
     submit = SubmitField(_l("Save what happened"), widget=GovSubmitInput())
+
+    def fill_from(self, review: Review, *, suggested: str | None = None) -> None:
+        """What is recorded so far; the held time starts at the meeting, the PN code at the suggestion."""
+        meeting = as_utc(review.held_at or review.meeting_at).astimezone(LONDON)
+        if review.status in ("held", "cancelled"):
+            self.outcome.data = review.status
+        self.held_date.data = meeting.date()
+        self.held_time.data = meeting.strftime("%H:%M")
+        self.participation_code.data = review.participation_code or suggested
+        self.chairing.data = review.chairing
+        self.cancelled_reason.data = review.cancelled_reason
+
+    def held_at(self) -> datetime:
+        return london_meeting(self.held_date.data, parse_time(self.held_time.data))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

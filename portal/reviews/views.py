@@ -1,4 +1,4 @@
-"""The IRO workspace: children, reviews, plans."""
+"""The IRO workspace: children, reviews, plans. Thin: load, check, call a service, render."""
 
 from __future__ import annotations
 
@@ -6,25 +6,27 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from portal.audit import record_event
 from portal.extensions import db
-from portal.reviews import workspace
-from portal.reviews.forms import ChildForm, OutcomeForm, PlanReviewForm, parse_time
-from portal.reviews.models import CHAIRING, PN_CODES, Child, Review
-from portal.reviews.services import BankHolidayDataExhausted, age_on, bank_holiday_data_range, latest_invitation_date
-from portal.security import load_or_404, role_required
+from portal.reviews import hooks, participation, services, workspace
+from portal.reviews.forms import ChildForm, OutcomeForm, PlanReviewForm
+from portal.reviews.models import Child, Review
+from portal.reviews.services import BankHolidayDataExhausted, bank_holiday_data_range
+from portal.reviews.workspace import LONG_DATE
+from portal.security import CASEWORK, MANAGER, load_or_404, role_required
 from portal.settings import authority_settings
 from portal.staff.models import StaffUser, Team
 from portal.timeutil import LONDON, as_utc, today
 
 bp = Blueprint("reviews", __name__)
 
-LONG_DATE = "d MMMM y"
+# Other areas add to the review pages through these (see portal.reviews.hooks).
+bp.add_app_template_global(hooks.review_panels, "review_panels")
+bp.add_app_template_global(hooks.review_statuses, "review_statuses")
+bp.add_app_template_global(workspace.lateness, "review_lateness")
 
 
-def _bank_holiday_error(error: BankHolidayDataExhausted) -> str:
+def _bank_holiday_error() -> str:
     """BankHolidayDataExhausted in plain words, for a form error."""
     last = bank_holiday_data_range()[1]
     return _("The portal cannot count working days after %(last)s yet, because its bank holiday list ends "
@@ -33,7 +35,7 @@ def _bank_holiday_error(error: BankHolidayDataExhausted) -> str:
 
 
 @bp.get("/children")
-@role_required("iro", "manager")
+@role_required(*CASEWORK)
 def my_children():
     settings = authority_settings()
     user = db.session.get(StaffUser, current_user.id)
@@ -43,41 +45,26 @@ def my_children():
 
 
 @bp.route("/children/new", methods=["GET", "POST"])
-@role_required("iro", "manager")
+@role_required(*CASEWORK)
 def add_child():
     form = ChildForm()
-    if current_user.role == "manager":
-        iros = db.session.scalars(db.select(StaffUser).filter_by(role="iro", active=True)
-                                  .order_by(StaffUser.name)).all()
-        form.iro_id.choices = [SelectChoice(0, _("Choose an IRO"))] + [SelectChoice(iro.id, iro.name) for iro in iros]
-    else:
-        del form.iro_id
+    choosing = current_user.role == MANAGER  # a manager chooses the IRO; an IRO's children are their own
+    form.offer_iros(services.active_iros() if choosing else None)
     if form.validate_on_submit():
-        if current_user.role == "manager":
-            iro = db.session.get(StaffUser, form.iro_id.data)
-            if iro is None or iro.role != "iro" or not iro.active:
-                form.iro_id.errors.append(_("Choose their Independent Reviewing Officer"))
-                return render_template("reviews/add_child.html", form=form)
-            iro_id = iro.id
+        iro = db.session.get(StaffUser, form.iro_id.data if choosing else current_user.id)
+        try:
+            child = services.add_child(iro=iro, **form.child_data())
+        except services.NotAnIro:
+            form.iro_id.errors.append(_("Choose their Independent Reviewing Officer"))
         else:
-            iro_id = current_user.id
-        child = Child(preferred_name=form.preferred_name.data.strip(),
-                      first_name=(form.first_name.data or "").strip() or None,
-                      date_of_birth=form.date_of_birth.data, came_into_care=form.came_into_care.data,
-                      pronouns=(form.pronouns.data or "").strip(), preferred_language=form.preferred_language.data,
-                      words_to_use=(form.words_to_use.data or "").strip(),
-                      case_reference=(form.case_reference.data or "").strip() or None, iro_id=iro_id)
-        db.session.add(child)
-        db.session.flush()
-        record_event("child_added", "child", child.id)
-        db.session.commit()
-        flash(_("%(name)s has been added.", name=child.preferred_name), "success")
-        return redirect(url_for("reviews.child_page", child_id=child.id), 303)
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=child.preferred_name), "success")
+            return redirect(url_for("reviews.child_page", child_id=child.id), 303)
     return render_template("reviews/add_child.html", form=form)
 
 
 @bp.get("/children/<int:child_id>")
-@role_required("iro", "manager")
+@role_required(*CASEWORK)
 def child_page(child_id: int):
     child = load_or_404(Child, child_id)
     reviews = sorted(child.reviews, key=lambda r: as_utc(r.meeting_at), reverse=True)
@@ -87,101 +74,71 @@ def child_page(child_id: int):
 
 
 @bp.route("/children/<int:child_id>/reviews/new", methods=["GET", "POST"])
-@role_required("iro", "manager")
+@role_required(*CASEWORK)
 def plan_review(child_id: int):
     child = load_or_404(Child, child_id)
+    form = PlanReviewForm()
+    if request.method == "GET":
+        form.suggest(workspace.due_date(child))
+    if form.validate_on_submit():
+        try:
+            review = services.plan_review(child, form.meeting_at(), form.place.data)
+        except BankHolidayDataExhausted:
+            form.meeting_date.errors.append(_bank_holiday_error())
+        else:
+            db.session.commit()
+            _flash_planned(review)
+            return redirect(url_for("reviews.child_page", child_id=child.id), 303)
+    return _render_plan(form, child)
+
+
+def _flash_planned(review: Review) -> None:
+    """When the invitation must go, and whether the day is after the review was due."""
+    invite_by = workspace.invite_by(review, authority_settings().invitation_working_days)
+    if invite_by is not None and invite_by < today():
+        flash(_("Review saved. The invitation should already have gone out by %(date)s: send it today.",
+                date=format_date(invite_by, LONG_DATE)), "info")
+    elif invite_by is not None:
+        flash(_("Review saved. Send %(name)s's invitation by %(date)s.", name=review.child.preferred_name,
+                date=format_date(invite_by, LONG_DATE)), "success")
+    late = workspace.lateness(review)
+    if late is not None:
+        flash(_("This date is after the review is due (%(due)s).", due=format_date(late.due, LONG_DATE)), "info")
+
+
+def _render_plan(form: PlanReviewForm, child: Child):
     number = workspace.next_review_number(child)
     due = workspace.due_date(child)
-    form = PlanReviewForm()
-    if request.method == "GET" and due is not None:
-        form.meeting_date.data = max(due, today())
-    already_planned = workspace.planned_reviews(child)
-    late_warning = None
-    if form.validate_on_submit():
-        meeting_at = workspace.london_meeting(form.meeting_date.data, parse_time(form.meeting_time.data))
-        settings = authority_settings()
-        try:
-            invite_by = latest_invitation_date(form.meeting_date.data, settings.invitation_working_days)
-        except BankHolidayDataExhausted as error:
-            form.meeting_date.errors.append(_bank_holiday_error(error))
-        else:
-            review = Review(child_id=child.id, iro_id=child.iro_id, meeting_at=meeting_at,
-                            place=(form.place.data or "").strip(), number=number, status="planned")
-            db.session.add(review)
-            db.session.flush()
-            record_event("review_planned", "review", review.id, detail=number)
-            db.session.commit()
-            if invite_by < today():
-                flash(_("Review saved. The invitation should already have gone out by %(date)s: send it today.",
-                        date=format_date(invite_by, LONG_DATE)), "info")
-            else:
-                flash(_("Review saved. Send %(name)s's invitation by %(date)s.", name=child.preferred_name,
-                        date=format_date(invite_by, LONG_DATE)), "success")
-            if due is not None and form.meeting_date.data > due:
-                flash(_("This date is after the review is due (%(due)s).", due=format_date(due, LONG_DATE)), "info")
-            return redirect(url_for("reviews.child_page", child_id=child.id), 303)
-    if form.meeting_date.data is not None and due is not None and form.meeting_date.data > due:
-        late_warning = _("This date is after the review is due (%(due)s). You can still save it.",
-                         due=format_date(due, LONG_DATE))
+    late = workspace.planning_lateness(child, form.meeting_date.data) if form.meeting_date.data else None
+    late_warning = _("This date is after the review is due (%(due)s). You can still save it.",
+                     due=format_date(late.due, LONG_DATE)) if late else None
     return render_template("reviews/plan_review.html", form=form, child=child, number=number, due=due,
                            due_rule=workspace.DUE_RULE_TEXT[number], late_warning=late_warning,
-                           already_planned=already_planned)
-
-
-def _suggested_code(review: Review) -> str | None:
-    """The participation code the booklet suggests, or PN0 for a child under 4 at the meeting."""
-    try:
-        from portal.booklet.status import suggested_participation_code
-    except ImportError:
-        suggested_participation_code = None
-    if suggested_participation_code is not None:
-        return suggested_participation_code(review)
-    if age_on(review.child.date_of_birth, workspace.meeting_date(review)) < 4:
-        return "PN0"
-    return None
+                           already_planned=workspace.planned_reviews(child))
 
 
 @bp.route("/reviews/<int:review_id>/outcome", methods=["GET", "POST"])
-@role_required("iro", "manager")
+@role_required(*CASEWORK)
 def record_outcome(review_id: int):
     review = load_or_404(Review, review_id)
-    child = review.child
     form = OutcomeForm()
-    form.participation_code.choices = [
-        SelectChoice(code, _("%(code)s: %(meaning)s", code=code, meaning=workspace.PN_DESCRIPTIONS[code]))
-        for code in PN_CODES]
-    form.chairing.choices = [SelectChoice(value, workspace.CHAIRING_LABELS[value]) for value in CHAIRING]
     if request.method == "GET":
-        meeting = as_utc(review.held_at or review.meeting_at).astimezone(LONDON)
-        if review.status in ("held", "cancelled"):
-            form.outcome.data = review.status
-        form.held_date.data = meeting.date()
-        form.held_time.data = meeting.strftime("%H:%M")
-        form.participation_code.data = review.participation_code or _suggested_code(review)
-        form.chairing.data = review.chairing
-        form.cancelled_reason.data = review.cancelled_reason
+        form.fill_from(review, suggested=participation.suggested_code(review))
     if form.validate_on_submit():
         if form.outcome.data == "held":
-            review.status = "held"
-            review.held_at = workspace.london_meeting(form.held_date.data, parse_time(form.held_time.data))
-            review.participation_code = form.participation_code.data or None
-            review.chairing = form.chairing.data or None
-            review.cancelled_reason = ""
-            record_event("review_held", "review", review.id, detail=review.participation_code or "")
+            services.record_held(review, form.held_at(), form.participation_code.data or None,
+                                 form.chairing.data or None)
             flash(_("The review has been recorded as held."), "success")
         else:
-            review.status = "cancelled"
-            review.held_at = None
-            review.cancelled_reason = form.cancelled_reason.data.strip()
-            record_event("review_cancelled", "review", review.id)
+            services.record_cancelled(review, form.cancelled_reason.data)
             flash(_("The review has been recorded as cancelled."), "success")
         db.session.commit()
-        return redirect(url_for("reviews.child_page", child_id=child.id), 303)
-    return render_template("reviews/outcome.html", form=form, review=review, child=child)
+        return redirect(url_for("reviews.child_page", child_id=review.child_id), 303)
+    return render_template("reviews/outcome.html", form=form, review=review, child=review.child)
 
 
 @bp.get("/service")
-@role_required("manager")
+@role_required(MANAGER)
 def service_list():
     settings = authority_settings()
     teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
@@ -189,8 +146,8 @@ def service_list():
     if team_id is not None and db.session.get(Team, team_id) is None:
         abort(404)
     groups = workspace.service_groups(working_days=settings.invitation_working_days, team_id=team_id)
-    totals = {"planned": sum(g.planned for g in groups), "late": sum(g.late for g in groups),
-              "overdue": sum(g.overdue for g in groups)}
+    totals = {name: sum(getattr(group, name) for group in groups)
+              for name in ("planned", "late", "overdue", "planned_late")}
     return render_template("reviews/service_list.html", groups=groups, teams=teams, team_id=team_id,
                            totals=totals, today=today())
 
@@ -198,7 +155,7 @@ def service_list():
 @bp.context_processor
 def workspace_labels():
     return {"number_labels": workspace.NUMBER_LABELS, "status_labels": workspace.STATUS_LABELS,
-            "chairing_labels": workspace.CHAIRING_LABELS, "pn_descriptions": workspace.PN_DESCRIPTIONS}
+            "chairing_labels": participation.CHAIRING_LABELS, "pn_labels": participation.PN_LABELS}
 
 
 @bp.app_template_filter("london_time")
@@ -211,4 +168,3 @@ def london_time(value) -> str:
 def london_day(value):
     """The England calendar date of a stored instant."""
     return as_utc(value).astimezone(LONDON).date() if value else None
-

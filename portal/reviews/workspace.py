@@ -1,16 +1,18 @@
-"""The IRO workspace as plain functions: one row per child, next review, days left, invite-by dates."""
+"""The IRO workspace as plain functions: one row per child, next review, days left, invite-by dates,
+and whether a review was planned after its reg 33 due date."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.reviews.models import Child, Review
-from portal.reviews.services import (
+from portal.reviews.dates import (
     FIRST_REVIEW_WORKING_DAYS,
     SECOND_REVIEW_MONTHS,
     SUBSEQUENT_REVIEW_MONTHS,
@@ -20,27 +22,12 @@ from portal.reviews.services import (
     review_due_date,
     review_number,
 )
+from portal.reviews.models import Child, Review
+from portal.security import MANAGER, visible_children
 from portal.staff.models import StaffUser, Team
 from portal.timeutil import LONDON, as_utc, london_date, today
 
-# DfE SSDA903 participation codes, worded as in PRODUCT.md.
-PN_DESCRIPTIONS = {
-    "PN0": _l("Under 4 at the time of the review"),
-    "PN1": _l("Attends and speaks for themselves"),
-    "PN2": _l("Attends and an advocate speaks for them"),
-    "PN3": _l("Attends and conveys their views symbolically (without words)"),
-    "PN4": _l("Attends but does not contribute"),
-    "PN5": _l("Does not attend but briefs an advocate to speak for them"),
-    "PN6": _l("Does not attend but conveys their views another way (text, writing, phone, audio, video "
-              "or this booklet)"),
-    "PN7": _l("Does not attend and their views are not conveyed"),
-}
-
-CHAIRING_LABELS = {
-    "none": _l("The IRO chaired it"),
-    "chaired": _l("The child chaired it"),
-    "co-chaired": _l("The child co-chaired it"),
-}
+LONG_DATE = "d MMMM y"
 
 NUMBER_LABELS = {"first": _l("First"), "second": _l("Second"), "subsequent": _l("Later")}
 
@@ -87,15 +74,72 @@ def next_review_number(child: Child) -> str:
     return review_number(len(held_reviews(child)))
 
 
-def due_date(child: Child) -> date | None:
-    """The latest day the next review may be held; None past the bank holiday data."""
-    held = held_reviews(child)
+def _due_after(child: Child, held: list[Review]) -> date | None:
+    """The reg 33 due date of the review that follows these held reviews (oldest first)."""
     try:
         return review_due_date(came_into_care=child.came_into_care,
                                previous_review_held=held_date(held[-1]) if held else None,
                                reviews_held=len(held))
     except BankHolidayDataExhausted:
         return None
+
+
+def due_date(child: Child) -> date | None:
+    """The latest day the next review may be held; None past the bank holiday data."""
+    return _due_after(child, held_reviews(child))
+
+
+def review_day(review: Review) -> date:
+    """The day that counts for a review: the day it was held, else the day it is planned for."""
+    return held_date(review) if review.status == "held" else meeting_date(review)
+
+
+def review_due(review: Review, child: Child | None = None) -> date | None:
+    """The reg 33 due date of this review, from the child's reviews held before it."""
+    child = child or review.child
+    day = review_day(review)
+    earlier = [r for r in held_reviews(child) if r is not review and held_date(r) <= day]
+    return _due_after(child, earlier)
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """A review planned (or held) after its reg 33 due date, by so many calendar days."""
+
+    due: date
+    days: int
+
+    @property
+    def text(self) -> str:
+        """'Due by 14 March 2026: 9 days late', in the reader's language."""
+        return ngettext("Due by %(date)s: %(num)d day late", "Due by %(date)s: %(num)d days late", self.days,
+                        date=format_date(self.due, LONG_DATE))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def late_by(day: date, due: date | None) -> Lateness | None:
+    """The rule: a review on a day after its due date is late by the calendar days between them."""
+    if due is None or day <= due:
+        return None
+    return Lateness(due=due, days=(day - due).days)
+
+
+def lateness(item: Review | ChildRow | None) -> Lateness | None:
+    """Whether a review (or a list row's next review) is after its due date; None for cancelled ones."""
+    if isinstance(item, ChildRow):
+        review, child = item.review, item.child
+    else:
+        review, child = item, item.child if item is not None else None
+    if review is None or review.status == "cancelled":
+        return None
+    return late_by(review_day(review), review_due(review, child))
+
+
+def planning_lateness(child: Child, day: date) -> Lateness | None:
+    """Whether planning the child's next review for this day would be after its due date."""
+    return late_by(day, due_date(child))
 
 
 def days_left(review: Review, on: date | None = None) -> int:
@@ -171,17 +215,23 @@ def child_rows(children: list[Child], *, working_days: int, on: date | None = No
     return sorted(rows, key=lambda row: (row.sort_date, row.child.preferred_name.lower(), row.child.id))
 
 
+def _with_reviews(query: Select) -> Select:
+    # The lists show every child's reviews and booklets: load them in three queries, not one per row.
+    return query.options(selectinload(Child.reviews).selectinload(Review.booklet))
+
+
 def children_for(user: StaffUser) -> list[Child]:
-    """An IRO's own children; for a manager, the children of the IROs in the manager's team."""
-    # The list shows every child's reviews and booklets: load them in three queries, not one per row.
-    query = db.select(Child).options(selectinload(Child.reviews).selectinload(Review.booklet))
-    if user.role == "iro":
-        query = query.where(Child.iro_id == user.id)
-    elif user.role == "manager" and user.team_id is not None:
+    """'My children': the children this person may see; for a manager, narrowed to their own team's IROs.
+
+    Access is `security.visible_children` (a manager may see every child); keeping a manager's page
+    to their team is only what this page shows, and the service list shows every team.
+    """
+    query = visible_children(_with_reviews(db.select(Child)), user)
+    if user.role == MANAGER:
+        if user.team_id is None:
+            return []
         team_iros = db.select(StaffUser.id).where(StaffUser.team_id == user.team_id)
         query = query.where(Child.iro_id.in_(team_iros))
-    else:
-        return []
     return list(db.session.scalars(query))
 
 
@@ -202,6 +252,10 @@ class IroGroup:
     def overdue(self) -> int:
         return sum(1 for row in self.rows if row.overdue)
 
+    @property
+    def planned_late(self) -> int:
+        return sum(1 for row in self.rows if lateness(row) is not None)
+
 
 @dataclass
 class TeamGroup:
@@ -220,11 +274,15 @@ class TeamGroup:
     def overdue(self) -> int:
         return sum(group.overdue for group in self.iros)
 
+    @property
+    def planned_late(self) -> int:
+        return sum(group.planned_late for group in self.iros)
 
-def service_groups(*, working_days: int, team_id: int | None = None, on: date | None = None) -> list[TeamGroup]:
-    """Every child across the service, grouped by team and then IRO, with counts (managers only)."""
-    query = (db.select(Child).join(StaffUser, Child.iro_id == StaffUser.id)
-             .options(selectinload(Child.reviews).selectinload(Review.booklet)))
+
+def service_groups(*, working_days: int, team_id: int | None = None, on: date | None = None,
+                   user: StaffUser | None = None) -> list[TeamGroup]:
+    """Every child the person (signed in by default) may see, grouped by team and then IRO, with counts."""
+    query = visible_children(_with_reviews(db.select(Child).join(StaffUser, Child.iro_id == StaffUser.id)), user)
     if team_id is not None:
         query = query.where(StaffUser.team_id == team_id)
     children = list(db.session.scalars(query))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import jobs
 from portal.audit import record_event
 from portal.extensions import db
 from portal.safeguarding import services
@@ -15,6 +16,17 @@ from portal.safeguarding.models import ScreeningEntry, UrgentConcern
 from portal.security import load_or_404, role_required
 
 bp = Blueprint("safeguarding_staff", __name__)
+ESCALATE_JOB = "escalate_concerns"
+
+
+def escalate_job() -> int:
+    """Escalate concerns nobody acknowledged in time (every five minutes)."""
+    count = services.escalate_overdue_concerns()
+    db.session.commit()
+    return count
+
+
+bp.record_once(lambda state: jobs.register_periodic(ESCALATE_JOB, escalate_job, minute="*/5"))
 
 CASEWORK = ("iro", "manager")
 

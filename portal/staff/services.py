@@ -91,8 +91,9 @@ def qr_svg(text: str) -> str:
     """An inline SVG QR code (segno), so no image is fetched from anywhere."""
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=4, border=2, svgclass="portal-qr",
-                                                  title="", omitsize=False)
+    # A viewBox and no fixed size: the page's CSS scales the whole code (a fixed size clipped it).
+    return segno.make(text, error="m").svg_inline(scale=1, border=4, svgclass="portal-qr", title="",
+                                                  omitsize=True)
 
 
 def set_password(user: StaffUser, password: str) -> None:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.audit import record_event
 from portal.extensions import db, limiter
 from portal.links.models import PrivateLink
+from portal.links.registry import register_purpose
 from portal.links.services import mark_used, revoke
 from portal.security import load_or_404, role_required
 from portal.staff import services
@@ -102,7 +103,7 @@ def sign_out():
 
 
 def set_password_page(link: PrivateLink):
-    """Reached from a one-time link: GET shows the form, POST uses the link up."""
+    """Reached from a one-time link (the links area calls it): GET shows the form, POST uses the link up."""
     user = db.session.get(StaffUser, link.staff_user_id)
     if user is None or not user.active or link.first_used_at is not None:
         abort(404)
@@ -115,6 +116,10 @@ def set_password_page(link: PrivateLink):
         flash(_("Your password is set. Sign in with it now."), "success")
         return redirect(url_for("staff.sign_in"), 303)
     return render_template("staff/set_password.html", form=form, user=user)
+
+
+# A set-password link opens its form directly: no Start and no link session.
+register_purpose(bp, "set-password", landing=set_password_page)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -1,0 +1,77 @@
+"""Where other areas add to the reviews pages without the reviews area knowing them.
+
+An area registers its contributions when its blueprint is registered (`bp.record_once`). The
+reviews templates ask through template globals (`review_panels`, `review_statuses`) and the
+outcome form through `participation.suggested_code`, so `portal.reviews` imports no feature area.
+Registering again under the same name replaces the earlier entry: every app built in one process
+(the tests build many) registers the same blueprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from portal.reviews.models import Review
+
+# HTML for one review, or None when the area has nothing to show for it.
+ReviewHtml = Callable[[Review], str | None]
+# A DfE participation code (PN0-PN7) for one review, or None when the area cannot tell.
+Suggestion = Callable[[Review], str | None]
+
+
+@dataclass(frozen=True)
+class ReviewPanel:
+    """One area's part of a review: a panel on the child's page and a short status on the lists."""
+
+    name: str
+    panel: ReviewHtml
+    status: ReviewHtml | None = None
+    status_label: str | None = None
+
+
+_panels: dict[str, ReviewPanel] = {}
+_suggestions: dict[str, Suggestion] = {}
+
+
+def register_review_panel(name: str, panel: ReviewHtml, *, status: ReviewHtml | None = None,
+                          status_label: str | None = None) -> None:
+    """Show `panel(review)` under a planned review on the child's page and, when given, `status(review)`
+    in a row headed `status_label` on the children lists. Both return HTML (already escaped)."""
+    if status is not None and status_label is None:
+        raise ValueError("A status on the lists needs a status_label for its row")
+    _panels[name] = ReviewPanel(name=name, panel=panel, status=status, status_label=status_label)
+
+
+def register_participation_suggestion(name: str, suggest: Suggestion) -> None:
+    """Offer a starting PN code for a review's outcome form; the first area with an answer wins."""
+    _suggestions[name] = suggest
+
+
+def review_panels(review: Review) -> list[Markup]:
+    """Every area's panel for this review, in registration order."""
+    html = (panel.panel(review) for panel in _panels.values())
+    return [Markup(part) for part in html if part]
+
+
+def review_statuses(review: Review) -> list[tuple[str, Markup]]:
+    """(row heading, HTML) for every area that shows a status on the lists."""
+    rows = []
+    for panel in _panels.values():
+        if panel.status is None:
+            continue
+        html = panel.status(review)
+        if html:
+            rows.append((panel.status_label, Markup(html)))
+    return rows
+
+
+def suggested_participation_code(review: Review) -> str | None:
+    """The first registered suggestion that has an answer, or None."""
+    for suggest in _suggestions.values():
+        code = suggest(review)
+        if code:
+            return code
+    return None
