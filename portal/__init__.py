@@ -104,9 +104,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from portal.errors import register
+    from portal.errors import keep_words_after_csrf_error, register
+    from portal.staff.csrf import keep_staff_post
 
     register(app)
+    keep_words_after_csrf_error(app, keep_staff_post)
 
 
 def register_commands(app: Flask) -> None:

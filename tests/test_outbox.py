@@ -170,6 +170,8 @@ def test_dev_outbox_page_shows_text_to_the_right_people(app, client):
     page = client.get("/outbox")
     assert page.status_code == 200
     assert "Hi Leo, your review is coming up" in page.get_data(as_text=True)
+    # A manager sees that it went, never the child's link.
+    assert "/l/t" not in page.get_data(as_text=True)
     client.post("/sign-out", data={"csrf_token": f.csrf_token(client, "/outbox")})
 
     f.sign_in(client, other)
@@ -177,7 +179,7 @@ def test_dev_outbox_page_shows_text_to_the_right_people(app, client):
     client.post("/sign-out", data={"csrf_token": f.csrf_token(client, "/outbox")})
 
     f.sign_in(client, iro)
-    assert "Hi Leo" in client.get("/outbox").get_data(as_text=True)
+    assert "http://localhost/l/t" in client.get("/outbox").get_data(as_text=True)
     app.config["NOTIFY_API_KEY"] = "live-key"
     assert client.get("/outbox").status_code == 404
 

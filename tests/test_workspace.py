@@ -11,9 +11,11 @@ from babel.dates import format_date
 from portal.audit.models import AuditEvent
 from portal.booklet.models import Booklet
 from portal.booklet.questions import CURRENT_SET
+from portal.booklet.staff_forms import ParticipationForm
 from portal.extensions import db
-from portal.reviews import workspace
-from portal.reviews.models import PN_CODES, Child, Review
+from portal.reviews import participation, workspace
+from portal.reviews.forms import OutcomeForm
+from portal.reviews.models import CHAIRING, PN_CODES, Child, Review
 from portal.reviews.services import (
     BankHolidayDataExhausted,
     add_working_days,
@@ -111,13 +113,16 @@ def test_a_manager_sees_their_own_teams_children_and_a_link_to_the_service(app):
     north, south = f.team("North"), f.team("South")
     manager = f.staff("manager", team=north)
     f.child(f.staff("iro", team=north), preferred_name="Northern")
-    f.child(f.staff("iro", team=south), preferred_name="Southern")
+    southern = f.child(f.staff("iro", team=south), preferred_name="Southern")
     db.session.commit()
     client = signed_in(app, manager)
 
     listing = page(client.get("/children"))
     assert "Northern" in listing and "Southern" not in listing
     assert "/service" in listing
+    # "Children in my team" is what the page shows, not what a manager may see: the whole authority.
+    assert client.get(f"/children/{southern.id}").status_code == 200
+    assert "Southern" in page(client.get("/service"))
 
 
 def test_an_administrator_sees_no_children(app):
@@ -322,7 +327,8 @@ def test_record_a_review_as_held(app):
     form = page(client.get(path))
     for code in PN_CODES:
         assert code in form
-    assert "Does not attend but conveys their views another way" in form
+    assert "PN6: Does not attend but conveys their views another way (for example, a booklet)" in form
+    assert "The child co-chaired it" in form
     meeting = as_utc(review.meeting_at).astimezone(LONDON)
     assert f'value="{meeting:%H:%M}"' in form  # held time defaults to the meeting
 
@@ -476,9 +482,82 @@ def test_child_row_flags_late_and_overdue(app):
 
 
 def test_every_pn_code_has_a_meaning(app):
-    assert set(workspace.PN_DESCRIPTIONS) == set(PN_CODES)
+    assert list(participation.PN_MEANINGS) == list(PN_CODES) == list(participation.PN_LABELS)
+    assert list(participation.CHAIRING_LABELS) == list(CHAIRING)
     with app.test_request_context():
-        assert all(str(text) for text in workspace.PN_DESCRIPTIONS.values())
+        assert all(str(text) for text in participation.PN_MEANINGS.values())
+        assert str(participation.PN_LABELS["PN0"]) == "PN0: Under 4 at the time of the review"
+        assert str(participation.PN_LABELS["PN7"]) == "PN7: Does not attend and their views are not conveyed"
+
+
+def test_the_outcome_form_and_the_booklet_use_one_table_of_labels(app):
+    """Recording a PN code on the outcome form or on the booklet page offers the same words."""
+    with app.test_request_context():
+        wanted_pn = [(code, str(participation.PN_LABELS[code])) for code in PN_CODES]
+        wanted_chairing = [(value, str(participation.CHAIRING_LABELS[value])) for value in CHAIRING]
+        for form in (ParticipationForm(prefix="pn", meta={"csrf": False}), OutcomeForm(meta={"csrf": False})):
+            assert [(value, str(label)) for value, label, *_ in form.participation_code.iter_choices()] == wanted_pn
+            assert [(value, str(label)) for value, label, *_ in form.chairing.iter_choices()] == wanted_chairing
+
+
+# --- Reviews planned after their due date -------------------------------------------------------------
+
+
+def test_the_lists_say_when_a_review_is_planned_after_its_due_date(app):
+    north = f.team("North")
+    manager = f.staff("manager", team=north)
+    iro = f.staff("iro", team=north)
+    tardy = f.child(iro, preferred_name="Tardy", came_into_care=today() - timedelta(days=60))
+    f.review(tardy, days_ahead=20, number="first")
+    prompt = f.child(iro, preferred_name="Prompt", came_into_care=today() - timedelta(days=2))
+    f.review(prompt, days_ahead=5, number="first")
+    db.session.commit()
+    due = review_due_date(came_into_care=tardy.came_into_care, previous_review_held=None, reviews_held=0)
+    words = f"Due by {long_date(due)}: {(today() + timedelta(days=20) - due).days} days late"
+
+    iro_client, manager_client = signed_in(app, iro), signed_in(app, manager)
+    for client, path in ((iro_client, "/children"), (iro_client, f"/children/{tardy.id}"),
+                         (manager_client, "/children"), (manager_client, "/service")):
+        html = page(client.get(path))
+        assert words in html, path
+        assert html.count("days late") == 1, path  # Prompt's review is on time
+    assert "days late" not in page(iro_client.get(f"/children/{prompt.id}"))
+    assert re.search(r'id="total-planned-late">\s*1<', page(manager_client.get("/service")))
+
+
+def test_planning_after_the_due_date_is_flagged_on_the_plan_page(app):
+    iro = f.staff("iro")
+    kid = f.child(iro, came_into_care=today() - timedelta(days=60))
+    db.session.commit()
+    client = signed_in(app, iro)
+    due = review_due_date(came_into_care=kid.came_into_care, previous_review_held=None, reviews_held=0)
+    # The form starts on today, which is after the due date: the page says so before anything is saved.
+    assert f"This date is after the review is due ({long_date(due)}). You can still save it." in \
+        page(client.get(f"/children/{kid.id}/reviews/new"))
+
+
+def test_lateness_counts_calendar_days_after_the_due_date(app):
+    child = Child(came_into_care=date(2026, 1, 5), date_of_birth=date(2016, 1, 1), preferred_name="A")
+    due = review_due_date(came_into_care=date(2026, 1, 5), previous_review_held=None, reviews_held=0)
+    late, on_time = _review(due + timedelta(days=9)), _review(due)
+    cancelled = _review(due + timedelta(days=30), status="cancelled")
+    child.reviews = [late, on_time, cancelled]
+    assert workspace.lateness(late) == workspace.Lateness(due=due, days=9)
+    assert workspace.lateness(on_time) is None and workspace.lateness(cancelled) is None
+    assert workspace.lateness(None) is None
+    assert workspace.planning_lateness(child, due + timedelta(days=1)) == workspace.Lateness(due=due, days=1)
+    assert workspace.planning_lateness(child, due) is None
+    # A held review is measured from the review held before it, on the day it was held.
+    first = _review(date(2026, 1, 20), status="held")
+    second = _review(date(2026, 5, 1), status="held")
+    child.reviews = [first, second]
+    second_due = review_due_date(came_into_care=date(2026, 1, 5), previous_review_held=date(2026, 1, 20),
+                                 reviews_held=1)
+    assert workspace.lateness(second) == workspace.Lateness(due=second_due, days=(date(2026, 5, 1) - second_due).days)
+    assert workspace.lateness(first) is None
+    with app.test_request_context():
+        assert str(workspace.Lateness(due=date(2026, 3, 14), days=9)) == "Due by 14 March 2026: 9 days late"
+        assert str(workspace.Lateness(due=date(2026, 3, 14), days=1)) == "Due by 14 March 2026: 1 day late"
 
 
 def test_the_children_list_does_not_query_once_per_child(app):

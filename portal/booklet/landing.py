@@ -6,13 +6,14 @@ The booklet registers its link purpose here, when this blueprint is registered (
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 
 from portal.audit import record_event
+from portal.booklet import answers as rules
 from portal.booklet.models import Booklet
 from portal.booklet.services import booklet_for_review, review_is_over, version_for_age
-from portal.booklet.views import apply_pending_draft, pending_draft_section
 from portal.extensions import db
 from portal.links.forms import StartForm
 from portal.links.models import PrivateLink
@@ -26,6 +27,10 @@ from portal.timeutil import london_date, utcnow
 
 bp = Blueprint("booklet_landing", __name__)
 
+# Answers a draft could not save over (changed on another device meanwhile), shown once on their
+# section; portal.booklet.views reads them under the same key.
+CONFLICTS_SESSION_KEY = "booklet_draft_conflicts"
+
 
 def _existing_version(review: Review) -> str | None:
     """The booklet's version without making a booklet: a GET changes nothing."""
@@ -33,6 +38,35 @@ def _existing_version(review: Review) -> str | None:
     if booklet is not None:
         return booklet.version
     return version_for_age(age_on(review.child.date_of_birth, london_date(review.meeting_at)))
+
+
+def apply_pending_draft(booklet: Booklet) -> None:
+    """After Start: save what the child wrote before the lock, into this booklet only; the caller commits."""
+    draft = session.get(rules.DRAFT_SESSION_KEY)
+    if not draft:
+        return
+    result = rules.apply_draft(booklet, draft)
+    if result is None:
+        # Not this booklet's draft (or too old): leave another child's words alone, unread.
+        refs = (draft.get("fields") or {}).get("booklet_ref") or [None]
+        if rules.booklet_id_from_ref(refs[0]) is None:
+            session.pop(rules.DRAFT_SESSION_KEY, None)
+        return
+    session.pop(rules.DRAFT_SESSION_KEY, None)
+    if result.conflicts:
+        session[CONFLICTS_SESSION_KEY] = {
+            "booklet_id": booklet.id, "section": draft["section"],
+            "mine": {key: [c.mine_state, c.mine_value] for key, c in result.conflicts.items()}}
+        flash(_("We kept what you wrote before. Some answers were changed on another device: "
+                "choose which to keep."), "info")
+    else:
+        flash(_("We saved what you wrote before."), "success")
+
+
+def pending_draft_section(booklet: Booklet) -> str | None:
+    """The section whose conflicts the child is asked about first, after Start."""
+    kept = session.get(CONFLICTS_SESSION_KEY)
+    return kept["section"] if kept and kept.get("booklet_id") == booklet.id else None
 
 
 def booklet_landing(link: PrivateLink):

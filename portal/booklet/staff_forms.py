@@ -11,22 +11,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.booklet.invitations import normalise_recipient
 from portal.booklet.questions import VERSION_NAMES
-
-PN_LABELS = {
-    "PN0": _l("PN0: under 4 at the time of the review"),
-    "PN1": _l("PN1: came and spoke for themselves"),
-    "PN2": _l("PN2: came, and an advocate spoke for them"),
-    "PN3": _l("PN3: came and gave their views without words"),
-    "PN4": _l("PN4: came but did not take part"),
-    "PN5": _l("PN5: did not come, and briefed an advocate to speak for them"),
-    "PN6": _l("PN6: did not come, and gave their views another way (such as this booklet)"),
-    "PN7": _l("PN7: did not come, and their views were not given"),
-}
-CHAIRING_LABELS = {
-    "none": _l("The IRO chaired it"),
-    "chaired": _l("The child chaired it"),
-    "co-chaired": _l("The child chaired it with the IRO"),
-}
+from portal.reviews.participation import CHAIRING_LABELS, PN_LABELS
 
 
 def _choices(pairs) -> list[SelectChoice]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import record_event
@@ -18,8 +19,6 @@ from portal.booklet.invitations import (
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
 from portal.booklet.questions import VERSION_NAMES, question_set
 from portal.booklet.staff_forms import (
-    CHAIRING_LABELS,
-    PN_LABELS,
     InvitationLetterForm,
     ParticipationForm,
     SendInvitationForm,
@@ -27,7 +26,10 @@ from portal.booklet.staff_forms import (
 )
 from portal.extensions import db
 from portal.questionnaires.answers import answer_in_words, stored_value
+from portal.reviews import hooks as review_hooks
+from portal.reviews import services as review_services
 from portal.reviews.models import Review
+from portal.reviews.participation import CHAIRING_LABELS, PN_LABELS
 from portal.safeguarding import services as safeguarding
 from portal.safeguarding.models import ChildMessage
 from portal.security import load_or_404, role_required
@@ -70,6 +72,16 @@ def booklet_panel(review: Review) -> dict:
 @bp.app_template_global()
 def booklet_version_names() -> dict:
     return VERSION_NAMES
+
+
+@bp.record_once
+def _add_to_the_review_pages(_state) -> None:
+    """The booklet's panel and list status on the reviews pages, and its PN suggestion (portal.reviews.hooks)."""
+    review_hooks.register_review_panel(
+        "booklet", lambda review: render_template("booklet_staff/_review_panel.html", review=review),
+        status=lambda review: render_template("booklet_staff/_status_cell.html", review=review),
+        status_label=_l("Booklet"))
+    review_hooks.register_participation_suggestion("booklet", status.suggested_participation_code)
 
 
 def _version_form(booklet: Booklet | None) -> VersionForm:
@@ -214,10 +226,7 @@ def participation(review_id: int):
         return redirect(url_for("booklet_staff.read", review_id=review.id), 303)
     form = ParticipationForm(prefix="pn")
     if form.validate_on_submit():
-        review.participation_code = form.participation_code.data
-        review.chairing = form.chairing.data
-        record_event("participation_recorded", "review", review.id,
-                     detail=f"{review.participation_code}:{review.chairing}")
+        review_services.record_participation(review, form.participation_code.data, form.chairing.data)
         db.session.commit()
         flash(_("Saved how the child took part."), "success")
         return redirect(url_for("booklet_staff.read", review_id=review.id), 303)

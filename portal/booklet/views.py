@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from portal.audit import record_event
 from portal.booklet import answers as rules
 from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
+from portal.booklet.landing import render_review_happened
 from portal.booklet.questions import QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
 from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
 from portal.errors import keep_words_after_csrf_error
@@ -82,8 +83,6 @@ def _render(template: str, link: PrivateLink, booklet, status: int = 200, **cont
 
 
 def _review_over_page(link: PrivateLink):
-    from portal.booklet.landing import render_review_happened
-
     return render_review_happened(link.review, link=link)
 
 

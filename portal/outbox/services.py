@@ -70,19 +70,26 @@ def queue_message(channel: str, recipient: str, template: str, personalisation: 
     return message
 
 
-def render_text(message: OutboxMessage, locale: str | None = None) -> str:
+# Messages whose link is a key to something (an account, a child's booklet): never shown to anyone but
+# the person it was sent to (or, for a child's link, the IRO who sends it).
+SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder"})
+
+
+def render_text(message: OutboxMessage, locale: str | None = None, *, show_link: bool = True) -> str:
     """The words of a message in the reader's language (English outside a request)."""
     if locale or not has_request_context():
         with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")):
-            return _render(message)
-    return _render(message)
+            return _render(message, show_link)
+    return _render(message, show_link)
 
 
-def _render(message: OutboxMessage) -> str:
+def _render(message: OutboxMessage, show_link: bool = True) -> str:
     values = {key: "" for key in FIELDS.get(message.template, ())}
     values.update(message.personalisation or {})
     if values.get("url") in (None, "", SCRUBBED):
         values["url"] = str(_l("(link removed after sending)"))
+    elif not show_link and message.template in SECRET_LINKS:
+        values["url"] = str(_l("(link hidden: only the person it was sent to can see it)"))
     text = TEMPLATES.get(message.template)
     return str(text) % values if text is not None else ""
 

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.sender import send_pending
 from portal.outbox.services import render_text, set_waker
-from portal.security import ALL_STAFF, IRO, role_required, visible_review_ids
+from portal.security import ALL_STAFF, CASEWORK, IRO, role_required, visible_review_ids
 
 bp = Blueprint("outbox", __name__)
 SEND_JOB = "send_outbox"
@@ -27,12 +27,21 @@ def dev_outbox_enabled() -> bool:
 
 
 def visible_messages():
-    """Messages the signed-in person may read here, newest first."""
+    """Messages the signed-in person may read here, newest first: those sent to them, and (IROs and
+    managers) those about the children they may see; secret links stay hidden (see may_see_link)."""
+    addressed = db.func.lower(OutboxMessage.recipient) == current_user.email.lower()
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    if current_user.role == IRO:
-        query = query.where(or_(OutboxMessage.review_id.in_(visible_review_ids()),
-                                db.func.lower(OutboxMessage.recipient) == current_user.email.lower()))
-    return list(db.session.scalars(query))
+    if current_user.role in CASEWORK:
+        return list(db.session.scalars(query.where(or_(OutboxMessage.review_id.in_(visible_review_ids()),
+                                                       addressed))))
+    return list(db.session.scalars(query.where(addressed)))
+
+
+def may_see_link(message: OutboxMessage) -> bool:
+    """A secret link only for the person it was sent to, or the IRO inviting their own child."""
+    if message.recipient.lower() == current_user.email.lower():
+        return True
+    return message.template != "set_password" and current_user.role == IRO and message.review_id is not None
 
 
 @bp.get("/outbox")
@@ -41,4 +50,5 @@ def index():
     if not dev_outbox_enabled():
         abort(404)
     messages = visible_messages()
-    return render_template("outbox/index.html", messages=[(m, render_text(m)) for m in messages])
+    return render_template("outbox/index.html",
+                           messages=[(m, render_text(m, show_link=may_see_link(m))) for m in messages])

@@ -88,7 +88,7 @@ def answer_in_words(question: Question | None, state: str, value: str | None, *,
     alternative = ALTERNATIVES.get(state)
     if alternative is not None:
         return str(alternative.theirs if for_staff else alternative.yours)
-    if state != ANSWERED or not value:
+    if not value:
         return None if nothing is None else str(nothing)
     if question is None:
         return value

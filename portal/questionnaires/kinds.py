@@ -28,8 +28,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from babel.lists import format_list
-from flask_babel import format_number, get_locale
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -179,8 +178,8 @@ class CheckboxesKind(Kind):
         return None
 
     def describe(self, question: Question, value: str) -> str:
-        labels = [option_label(question, key) for key in self.selected(value)] or [value]
-        return format_list(labels, locale=str(get_locale() or "en"))
+        # Commas, not "and": CLDR's Welsh list ("a(c)") reads badly to a child.
+        return ", ".join([option_label(question, key) for key in self.selected(value)] or [value])
 
     @classmethod
     def selected(cls, value: str | None) -> list[str]:

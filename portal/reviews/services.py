@@ -126,6 +126,9 @@ def plan_review(child: Child, meeting_at: datetime, place: str = "") -> Review:
     _aware(meeting_at, "The meeting time")
     # Also checks the day is inside the bank holiday data the invite-by date is counted from.
     is_working_day(london_date(meeting_at))
+    # Count the reviews held as stored, not as a collection loaded earlier in this session.
+    db.session.flush()
+    db.session.expire(child, ["reviews"])
     number = workspace.next_review_number(child)
     review = Review(child=child, iro_id=child.iro_id, meeting_at=meeting_at, place=(place or "").strip(),
                     number=number, status="planned")

@@ -25,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from portal.staff.services import MIN_PASSWORD_LENGTH
+from portal.staff.services import MIN_PASSWORD_LENGTH, SETTINGS_FIELDS
 
 
 class SignInForm(FlaskForm):
@@ -74,6 +74,14 @@ class AccountForm(FlaskForm):
     team_id = SelectField(_l("Team"), widget=GovSelect(), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Create account"), widget=GovSubmitInput())
 
+    def offer_teams(self, teams) -> None:
+        self.team_id.choices = [(0, _l("No team"))] + [(team.id, team.name) for team in teams]
+
+    def account_data(self) -> dict:
+        """What `services.create_account` needs, as typed."""
+        return {"email": self.email.data, "name": self.name.data, "role": self.role.data,
+                "team_id": self.team_id.data or None, "phone": self.phone.data or ""}
+
 
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), widget=GovTextInput(),
@@ -106,6 +114,10 @@ class SettingsForm(FlaskForm):
     urgent_escalation_working_hours = _days(
         _l("Send an unacknowledged urgent notice to the IRO's manager after this many working hours"), None, 1, 40)
     submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())
+
+    def settings_data(self) -> dict:
+        """What `services.save_settings` needs, as typed."""
+        return {name: self[name].data for name in SETTINGS_FIELDS}
 
 
 class PhotoForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Staff accounts: passwords, sessions, one-time set-password links, TOTP."""
+"""Staff accounts: passwords, sessions, one-time set-password links, TOTP; and the administrator's writes
+(accounts, teams, the authority's settings). Each write adds its audit event; the caller commits."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from portal.extensions import db
 from portal.links.services import issue_link, link_url
 from portal.outbox.services import queue_message
 from portal.settings import authority_settings  # noqa: F401 - callers that read settings through staff
-from portal.staff.models import StaffUser
+from portal.staff.models import Authority, StaffUser, Team
 from portal.timeutil import utcnow
 
 _HASHERS = {
@@ -107,8 +108,35 @@ def end_all_sessions(user: StaffUser) -> None:
     user.session_version += 1
 
 
+class AdminError(ValueError):
+    """An administrator's change that the rules refuse."""
+
+
+class EmailTaken(AdminError):
+    """Another account already has this email address."""
+
+
+class OwnAccount(AdminError):
+    """Administrators cannot switch off their own account."""
+
+
+class TeamExists(AdminError):
+    """Another team already has this name."""
+
+
+ROLES = ("iro", "manager", "admin")
+
+
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(db.select(Team).order_by(Team.name)))
+
+
 def create_account(*, email: str, name: str, role: str, team_id: int | None, phone: str = "") -> tuple[StaffUser, str]:
-    """An account with no password yet, and its one-time set-password link."""
+    """An account with no password yet, and its one-time set-password link (also sent by email)."""
+    if role not in ROLES:
+        raise AdminError(f"Unknown role {role!r}")
+    if find_staff_by_email(email):
+        raise EmailTaken("There is already an account with this email address")
     user = StaffUser(email=email.strip().lower(), name=name.strip(), role=role, team_id=team_id,
                      phone=phone.strip(), active=True, session_version=1)
     db.session.add(user)
@@ -125,6 +153,54 @@ def issue_set_password_link(user: StaffUser) -> str:
     _, token, _ = issue_link(purpose="set-password", audience="staff", staff_user_id=user.id,
                              expires_at=utcnow() + timedelta(days=3))
     return link_url(token)
+
+
+def reissue_set_password_link(user: StaffUser) -> str:
+    """A new set-password link for someone who lost theirs (the administrator passes it on)."""
+    url = issue_set_password_link(user)
+    record_event("password_link_issued", "staff_user", user.id)
+    return url
+
+
+def set_active(user: StaffUser, active: bool, *, by: StaffUser | None = None) -> None:
+    """Switch an account on or off; either way its sessions end. Nobody switches off their own account."""
+    if not active and by is not None and by.id == user.id:
+        raise OwnAccount("You cannot switch off your own account")
+    user.active = active
+    end_all_sessions(user)
+    record_event("account_activated" if active else "account_deactivated", "staff_user", user.id)
+
+
+def add_team(name: str) -> Team:
+    """A new team, its name unique."""
+    name = (name or "").strip()
+    if not name:
+        raise AdminError("A team needs a name")
+    if db.session.scalar(db.select(Team).filter_by(name=name)):
+        raise TeamExists("There is already a team with this name")
+    team = Team(name=name)
+    db.session.add(team)
+    db.session.flush()
+    record_event("team_added", "team", team.id, detail=name)
+    return team
+
+
+# What an administrator may change on the settings page.
+SETTINGS_FIELDS = ("name", "contact_phone", "contact_email", "duty_inbox_email", "invitation_working_days",
+                   "record_working_days", "suppression_threshold", "staff_idle_minutes", "booklet_idle_minutes",
+                   "urgent_escalation_working_hours")
+
+
+def save_settings(authority: Authority, **values) -> list[str]:
+    """Change the authority's settings; returns the names of those that changed (kept in the audit)."""
+    unknown = set(values) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a setting: {', '.join(sorted(unknown))}")
+    changed = sorted(name for name, value in values.items() if getattr(authority, name) != value)
+    for name in changed:
+        setattr(authority, name, values[name])
+    record_event("settings_changed", "authority", authority.id, detail=",".join(changed))
+    return changed
 
 
 MAX_PHOTO_BYTES = 1024 * 1024

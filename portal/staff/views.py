@@ -11,7 +11,8 @@ from portal.extensions import db, limiter
 from portal.links.models import PrivateLink
 from portal.links.registry import register_purpose
 from portal.links.services import mark_used, revoke
-from portal.security import load_or_404, role_required
+from portal.security import ADMINS, load_or_404, role_required
+from portal.settings import authority_settings
 from portal.staff import services
 from portal.staff.auth import stamp_activity
 from portal.staff.forms import (
@@ -147,71 +148,65 @@ def admin_home():
 
 
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(*ADMINS)
 def new_account():
     form = AccountForm()
-    form.team_id.choices = [(0, _("No team"))] + [(t.id, t.name) for t in
-                                                   db.session.scalars(db.select(Team).order_by(Team.name))]
+    form.offer_teams(services.all_teams())
     if form.validate_on_submit():
-        if services.find_staff_by_email(form.email.data):
+        try:
+            user, url = services.create_account(**form.account_data())
+        except services.EmailTaken:
             form.email.errors.append(_("There is already an account with this email address"))
         else:
-            user, url = services.create_account(email=form.email.data, name=form.name.data, role=form.role.data,
-                                                team_id=form.team_id.data or None, phone=form.phone.data or "")
             db.session.commit()
             return render_template("staff/account_created.html", user=user, url=url)
     return render_template("staff/account_form.html", form=form)
 
 
 @bp.post("/admin/accounts/<int:user_id>/active")
-@role_required("admin")
+@role_required(*ADMINS)
 def toggle_active(user_id: int):
     user = load_or_404(StaffUser, user_id)
-    if user.id == current_user.id:
+    try:
+        services.set_active(user, not user.active, by=current_user)
+    except services.OwnAccount:
         flash(_("You cannot switch off your own account."), "info")
-        return redirect(url_for("staff.admin_home"), 303)
-    user.active = not user.active
-    services.end_all_sessions(user)
-    record_event("account_activated" if user.active else "account_deactivated", "staff_user", user.id)
-    db.session.commit()
+    else:
+        db.session.commit()
     return redirect(url_for("staff.admin_home"), 303)
 
 
 @bp.post("/admin/accounts/<int:user_id>/password-link")
-@role_required("admin")
+@role_required(*ADMINS)
 def reissue_password_link(user_id: int):
     user = load_or_404(StaffUser, user_id)
-    url = services.issue_set_password_link(user)
-    record_event("password_link_issued", "staff_user", user.id)
+    url = services.reissue_set_password_link(user)
     db.session.commit()
     return render_template("staff/account_created.html", user=user, url=url)
 
 
 @bp.route("/admin/teams", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(*ADMINS)
 def teams():
     form = TeamForm()
     if form.validate_on_submit():
-        name = form.name.data.strip()
-        if db.session.scalar(db.select(Team).filter_by(name=name)):
+        try:
+            services.add_team(form.name.data)
+        except services.TeamExists:
             form.name.errors.append(_("There is already a team with this name"))
         else:
-            db.session.add(Team(name=name))
-            record_event("team_added", "team", None, detail=name)
             db.session.commit()
             return redirect(url_for("staff.teams"), 303)
-    all_teams = db.session.scalars(db.select(Team).order_by(Team.name)).all()
-    return render_template("staff/teams.html", form=form, teams=all_teams)
+    return render_template("staff/teams.html", form=form, teams=services.all_teams())
 
 
 @bp.route("/admin/settings", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(*ADMINS)
 def settings():
-    authority = services.authority_settings()
+    authority = authority_settings()
     form = SettingsForm(obj=authority)
     if form.validate_on_submit():
-        form.populate_obj(authority)
-        record_event("settings_changed", "authority", authority.id)
+        services.save_settings(authority, **form.settings_data())
         db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for("staff.settings"), 303)
