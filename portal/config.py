@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import zlib
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -16,16 +17,20 @@ class ConfigError(RuntimeError):
 
 
 ENVIRONMENTS = ("development", "production")
-# A random key of 32 characters from hex or base64 carries 128 bits or more; "aaaa…" or a sentence does not.
+# A random key of 32 hex characters or more passes; "aaaa…", "changeme" repeated or a word with digits does not.
 MIN_SECRET_LENGTH = 32
-MIN_SECRET_BITS = 128
+MIN_SECRET_BITS = 96
 
 
 def secret_bits(secret: str) -> float:
-    """A cautious estimate of a key's randomness: its length times the Shannon entropy of its characters."""
+    """A cautious estimate of a key's randomness: the Shannon entropy of its characters times its length
+    once repeats are squeezed out (what zlib cannot compress away)."""
+    if not secret:
+        return 0.0
     counts = Counter(secret)
-    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
-    return per_char * len(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    incompressible = min(len(secret), max(0, len(zlib.compress(secret.encode("utf-8"), 9)) - 8))
+    return per_char * incompressible
 
 
 def check_environment(name: str) -> str:
@@ -98,7 +103,6 @@ class Config:
             "AUTHORITY_NAME": self.AUTHORITY_NAME,
             "HUEY_IMMEDIATE": self.HUEY_IMMEDIATE,
             "HUEY_SQLITE_PATH": str(self.INSTANCE_PATH / "jobs.sqlite3"),
-            "SESSION_FILE_DIR": str(self.INSTANCE_PATH / "sessions"),
             "SESSION_COOKIE_SECURE": production,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -61,6 +61,7 @@ class FreshContextClient(FlaskClient):
 
 def make_test_app(database: str, tmp_path, **overrides):
     """An app on a fresh, migrated database of the given kind."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",

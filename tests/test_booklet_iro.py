@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import render_template_string
+from flask_login import login_user
 
 from portal.audit.models import AuditEvent
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing
 from portal.booklet.services import booklet_for_review
 from portal.booklet.status import booklet_status, status_label, suggested_participation_code
 from portal.extensions import db
+from portal.reviews import hooks, participation
 from portal.reviews.models import Review
 from portal.safeguarding.models import ChildMessage
 from portal.timeutil import utcnow
@@ -153,7 +155,11 @@ def test_participation_is_recorded_only_after_the_meeting(app, client):
     saved = db.session.get(Review, review.id)
     assert (saved.participation_code, saved.chairing) == ("PN6", "none")
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="participation_recorded"))
-    assert event.record_id == review.id and event.staff_user_id == iro.id
+    assert event.record_id == review.id and event.staff_user_id == iro.id and event.detail == "PN6:none"
+    # One table of words: the booklet page and the child's page say the same.
+    words = "PN6: Does not attend but conveys their views another way (for example, a booklet)"
+    assert f"Recorded: {words}; The IRO chaired it" in client.get(path).get_data(as_text=True)
+    assert words in client.get(f"/children/{review.child_id}").get_data(as_text=True)
 
 
 def test_version_form_changes_the_booklet(app, client):
@@ -169,8 +175,6 @@ def test_version_form_changes_the_booklet(app, client):
 
 
 def test_partials_render_for_a_review(app):
-    from flask_login import login_user
-
     iro, review, _booklet, _message = _filled_review()
     with app.test_request_context("/"):
         login_user(iro)
@@ -179,3 +183,22 @@ def test_partials_render_for_a_review(app):
         panel = render_template_string('{% include "booklet_staff/_review_panel.html" %}', review=review)
         assert "Invite by" in panel and f"/reviews/{review.id}/booklet/send" in panel
         assert f"/reviews/{review.id}/booklet/invitation-letter" in panel
+
+
+def test_the_booklet_adds_to_the_review_pages_through_the_reviews_hooks(app, client):
+    iro, review, _booklet, _message = _filled_review()
+    with app.test_request_context("/"):
+        login_user(iro)
+        panels = hooks.review_panels(review)
+        assert len(panels) == 1 and f"/reviews/{review.id}/booklet/send" in panels[0]
+        assert [(str(label), "Returned" in html) for label, html in hooks.review_statuses(review)] == [("Booklet", True)]
+    # The outcome form starts from the booklet's suggestion: the child said they would not come.
+    assert participation.suggested_code(review) == "PN6"
+
+    f.sign_in(client, iro)
+    child_page = client.get(f"/children/{review.child_id}").get_data(as_text=True)
+    assert "My Review booklet" in child_page and f"/reviews/{review.id}/booklet/send" in child_page
+    listing = client.get("/children").get_data(as_text=True)
+    assert "Returned" in listing
+    outcome = client.get(f"/reviews/{review.id}/outcome").get_data(as_text=True)
+    assert 'value="PN6" checked' in outcome or 'checked value="PN6"' in outcome

@@ -7,11 +7,13 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pyotp
+import pytest
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
+from portal.settings import authority_settings
 from portal.staff import services
-from portal.staff.models import StaffUser
+from portal.staff.models import StaffUser, Team
 from portal.timeutil import utcnow
 from tests import factories as f
 
@@ -294,3 +296,127 @@ def test_an_iro_adds_a_photo_that_children_see_and_a_fake_one_is_refused(app):
     assert client.get("/account/photo").headers["Content-Type"] == "image/png"
     client.post("/account", data={"csrf_token": token, "remove": "Remove photo"})
     assert db.session.get(type(user), user.id).photo is None
+
+
+# --- The administrator's pages: each form posted, each write through staff.services -----------------
+
+
+def _admin_client(app):
+    admin = f.staff("admin")
+    db.session.commit()
+    client = app.test_client()
+    f.sign_in(client, admin)
+    return admin, client
+
+
+def _post(client, path, data):
+    return client.post(path, data={"csrf_token": f.csrf_token(client, path), **data})
+
+
+def _actions(record_type: str, record_id: int | None = None) -> list[tuple[str, str]]:
+    query = db.select(AuditEvent).filter_by(record_type=record_type).order_by(AuditEvent.id)
+    if record_id is not None:
+        query = query.filter_by(record_id=record_id)
+    return [(e.action, e.detail) for e in db.session.scalars(query)]
+
+
+def test_an_administrator_creates_an_account_once_per_email(app):
+    team = f.team("North team")
+    _admin, client = _admin_client(app)
+    form = {"name": "Priya Shah", "email": "Priya.Shah@example.org", "phone": "0100 000 9999", "role": "iro",
+            "team_id": str(team.id)}
+    created = _post(client, "/admin/accounts/new", form)
+    assert created.status_code == 200 and "Set-password link for Priya Shah" in page(created)
+    user = db.session.scalar(db.select(StaffUser).filter_by(email="priya.shah@example.org"))
+    assert (user.name, user.role, user.team_id, user.password_hash) == ("Priya Shah", "iro", team.id, None)
+    assert _actions("staff_user", user.id) == [("account_created", "iro")]
+    assert re.search(r'<code class="portal-link-code">http://localhost/\S+</code>', page(created))
+
+    again = _post(client, "/admin/accounts/new", {**form, "email": "priya.shah@EXAMPLE.org"})
+    assert "There is already an account with this email address" in error_summary(page(again))
+    assert db.session.scalar(db.select(db.func.count(StaffUser.id)).filter_by(name="Priya Shah")) == 1
+
+
+def test_an_administrator_switches_an_account_off_and_on_but_never_their_own(app):
+    admin, client = _admin_client(app)
+    user = f.staff("iro")
+    db.session.commit()
+    assert _post(client, f"/admin/accounts/{user.id}/active", {}).status_code == 303
+    assert db.session.get(StaffUser, user.id).active is False
+    assert _post(client, f"/admin/accounts/{user.id}/active", {}).status_code == 303
+    assert db.session.get(StaffUser, user.id).active is True
+    assert [action for action, _ in _actions("staff_user", user.id)] == ["account_deactivated", "account_activated"]
+
+    own = _post(client, f"/admin/accounts/{admin.id}/active", {})
+    assert own.status_code == 303
+    assert db.session.get(StaffUser, admin.id).active is True
+    assert "You cannot switch off your own account." in page(client.get("/admin"))
+    assert client.get("/admin").status_code == 200  # still signed in
+
+
+def test_an_administrator_issues_a_new_set_password_link(app):
+    _admin, client = _admin_client(app)
+    user = f.staff("iro", name="Tom Evans")
+    db.session.commit()
+    response = _post(client, f"/admin/accounts/{user.id}/password-link", {})
+    assert response.status_code == 200 and "Set-password link for Tom Evans" in page(response)
+    url = re.search(r'<code class="portal-link-code">(\S+)</code>', page(response)).group(1)
+    assert urlsplit(url).path.startswith("/")
+    assert _actions("staff_user", user.id) == [("password_link_issued", "")]
+
+
+def test_an_administrator_adds_a_team_once_per_name(app):
+    _admin, client = _admin_client(app)
+    response = _post(client, "/admin/teams", {"name": "  South team "})
+    assert response.status_code == 303
+    team = db.session.scalar(db.select(Team).filter_by(name="South team"))
+    assert _actions("team") == [("team_added", "South team")] == _actions("team", team.id)
+    assert "South team" in page(client.get("/admin/teams"))
+    again = _post(client, "/admin/teams", {"name": "South team"})
+    assert again.status_code == 200 and "There is already a team with this name" in error_summary(page(again))
+    assert "Enter the team" in error_summary(page(_post(client, "/admin/teams", {"name": ""})))
+    assert db.session.scalar(db.select(db.func.count(Team.id))) == 1
+
+
+SETTINGS = {"name": "Testshire County Council", "contact_phone": "0100 000 0000", "contact_email": "",
+            "duty_inbox_email": "duty@example.org", "invitation_working_days": "10", "record_working_days": "20",
+            "suppression_threshold": "10", "staff_idle_minutes": "30", "booklet_idle_minutes": "10",
+            "urgent_escalation_working_hours": "4"}
+
+
+def test_an_administrator_saves_the_authoritys_settings(app):
+    f.authority()
+    _admin, client = _admin_client(app)
+    form = page(client.get("/admin/settings"))
+    assert 'value="Testshire County Council"' in form
+    changed = {**SETTINGS, "invitation_working_days": "12", "duty_inbox_email": "duty.team@example.org"}
+    response = _post(client, "/admin/settings", changed)
+    assert response.status_code == 303
+    authority = authority_settings()
+    db.session.refresh(authority)
+    assert (authority.invitation_working_days, authority.duty_inbox_email) == (12, "duty.team@example.org")
+    assert _actions("authority", authority.id) == [("settings_changed", "duty_inbox_email,invitation_working_days")]
+
+    refused = _post(client, "/admin/settings", {**SETTINGS, "invitation_working_days": "0"})
+    assert refused.status_code == 200 and "Enter a number from 1 to 60" in error_summary(page(refused))
+    db.session.refresh(authority)
+    assert authority.invitation_working_days == 12
+
+
+def test_the_admin_services_refuse_what_the_rules_do_not_allow(app):
+    admin = f.staff("admin")
+    f.staff("iro", email="taken@example.org")
+    with pytest.raises(services.EmailTaken):
+        services.create_account(email=" TAKEN@example.org", name="X", role="iro", team_id=None)
+    with pytest.raises(services.AdminError):
+        services.create_account(email="new@example.org", name="X", role="superuser", team_id=None)
+    with pytest.raises(services.OwnAccount):
+        services.set_active(admin, False, by=admin)
+    assert admin.active is True
+    with pytest.raises(services.AdminError):
+        services.add_team("   ")
+    with pytest.raises(TypeError):
+        services.save_settings(f.authority(), id=99)
+    before = admin.session_version
+    services.set_active(admin, False)
+    assert (admin.active, admin.session_version) == (False, before + 1)

@@ -81,10 +81,10 @@ def booklet_landing(link: PrivateLink):
         return not_found_page()
     form = StartForm()
     if request.method == "POST" and form.validate_on_submit():
+        start_link_session(link)
         booklet = booklet_for_review(review)
         if booklet.opened_at is None:
             booklet.opened_at = utcnow()
-        start_link_session(link)
         record_event("booklet_opened", "booklet", booklet.id, link_id=link.id)
         apply_pending_draft(booklet)
         db.session.commit()

@@ -30,9 +30,12 @@ def _regenerate_session_id() -> None:
 
 
 def start_link_session(link: PrivateLink) -> None:
-    """'Start' pressed: the link is used, the session id is fresh, and the session remembers the link."""
-    mark_used(link)
+    """'Start' pressed: the session id is fresh, the link is used, and the session remembers the link.
+
+    Call it before the request writes anything else: a new session id is stored at once.
+    """
     _regenerate_session_id()
+    mark_used(link)
     session[SESSION_KEY] = {"link_id": link.id, "purpose": link.purpose, "audience": link.audience,
                             "last_seen": utcnow().timestamp()}
     g.link = link

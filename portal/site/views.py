@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
 from portal.extensions import db
 from portal.i18n import LANGUAGES, safe_return_path
-from portal.staff.models import Authority
+from portal.settings import Authority, saved_authority
 
 bp = Blueprint("site", __name__)
 
 
 def current_authority() -> Authority | None:
-    """The authority row, read once per request (None before `flask demo` or set-up made it)."""
-    if g.get("authority") is None:
-        g.authority = db.session.scalar(db.select(Authority).limit(1))
-    return g.authority
+    """The saved authority row, read once per request (None before `flask demo` or set-up made it)."""
+    return saved_authority()
 
 
 @bp.app_context_processor

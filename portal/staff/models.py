@@ -1,4 +1,4 @@
-"""Authority settings, teams and staff accounts."""
+"""Teams and staff accounts (the authority row belongs to portal.settings)."""
 
 from __future__ import annotations
 
@@ -9,29 +9,10 @@ from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.settings import Authority  # noqa: F401 - the authority row is the settings area's; kept importable here
 from portal.timeutil import UTCDateTime, utcnow
 
 ROLES = ("iro", "manager", "admin")
-
-
-class Authority(db.Model):
-    """The one local authority this installation serves, and its statutory settings."""
-
-    __tablename__ = "authority"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    contact_phone: Mapped[str] = mapped_column(String(40), default="")
-    contact_email: Mapped[str] = mapped_column(String(254), default="")
-    duty_inbox_email: Mapped[str] = mapped_column(String(254), default="")
-    invitation_working_days: Mapped[int] = mapped_column(Integer, default=10)
-    record_working_days: Mapped[int] = mapped_column(Integer, default=20)
-    suppression_threshold: Mapped[int] = mapped_column(Integer, default=10)
-    staff_idle_minutes: Mapped[int] = mapped_column(Integer, default=30)
-    booklet_idle_minutes: Mapped[int] = mapped_column(Integer, default=10)
-    urgent_escalation_working_hours: Mapped[int] = mapped_column(Integer, default=4)
-    advocacy_phone: Mapped[str] = mapped_column(String(40), default="")
-    complaints_url: Mapped[str] = mapped_column(String(300), default="")
 
 
 class Team(db.Model):

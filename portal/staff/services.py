@@ -199,6 +199,10 @@ def save_settings(authority: Authority, **values) -> list[str]:
     changed = sorted(name for name, value in values.items() if getattr(authority, name) != value)
     for name in changed:
         setattr(authority, name, values[name])
+    if authority.id is None:
+        # The first save on a fresh install: the defaults were never written, now they are.
+        db.session.add(authority)
+        db.session.flush()
     record_event("settings_changed", "authority", authority.id, detail=",".join(changed))
     return changed
 
