@@ -11,8 +11,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select
 
 from portal.extensions import db
-from portal.reviews.models import Child, Review
-from portal.staff.models import StaffUser, Team
 
 T = TypeVar("T")
 
@@ -36,6 +34,27 @@ def role_required(*roles: str):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+# The records access is decided on, registered by the areas that own them (so this module, which every
+# area uses, imports none of them): the review and child models, and the records only administrators keep.
+_models: dict[str, type] = {}
+_admin_records: list[type] = []
+
+
+def register_review_records(*, review: type, child: type) -> None:
+    _models["review"], _models["child"] = review, child
+
+
+def register_admin_records(*models: type) -> None:
+    _admin_records.extend(model for model in models if model not in _admin_records)
+
+
+def _model(name: str) -> type:
+    try:
+        return _models[name]
+    except KeyError:
+        raise RuntimeError("portal.reviews.models registers the review and child models; import it first") from None
 
 
 # How to find the review a record belongs to, for records with no `review_id` of their own;
@@ -62,16 +81,14 @@ def can_see(user, record) -> bool:
     """
     if user is None or not user.is_authenticated:
         return False
-    if isinstance(record, (StaffUser, Team)):
+    if isinstance(record, tuple(_admin_records)):
         return user.role == ADMIN
-    if isinstance(record, Child):
-        return user.role == MANAGER or (user.role == IRO and record.iro_id == user.id)
-    if isinstance(record, Review):
+    if isinstance(record, (_model("child"), _model("review"))):
         return user.role == MANAGER or (user.role == IRO and record.iro_id == user.id)
     review_id = review_id_of(record)
     if review_id is None:
         return False
-    review = db.session.get(Review, review_id)
+    review = db.session.get(_model("review"), review_id)
     return review is not None and can_see(user, review)
 
 
@@ -79,7 +96,7 @@ def link_may_see(link, record) -> bool:
     """Whether a private link's holder may see this record: only what belongs to the link's own review."""
     if link is None or link.review_id is None:
         return False
-    if isinstance(record, Review):
+    if isinstance(record, _model("review")):
         return record.id == link.review_id
     return review_id_of(record) == link.review_id
 
@@ -95,11 +112,12 @@ def load_or_404(model: type[T], record_id: int) -> T:
 def visible_children(query: Select | None = None, user=None) -> Select:
     """A select of the children the person (the signed-in one by default) may see."""
     user = user if user is not None else current_user
-    query = query if query is not None else db.select(Child)
+    child = _model("child")
+    query = query if query is not None else db.select(child)
     if user.role == MANAGER:
         return query
     if user.role == IRO:
-        return query.where(Child.iro_id == user.id)
+        return query.where(child.iro_id == user.id)
     return query.where(db.false())
 
 
@@ -109,16 +127,17 @@ def visible_reviews(query: Select | None = None, user=None) -> Select:
     Pass a select that already names `Review` (joined or selected) to narrow it.
     """
     user = user if user is not None else current_user
-    query = query if query is not None else db.select(Review)
+    review = _model("review")
+    query = query if query is not None else db.select(review)
     if not getattr(user, "is_authenticated", False):
         return query.where(db.false())
     if user.role == MANAGER:
         return query
     if user.role == IRO:
-        return query.where(Review.iro_id == user.id)
+        return query.where(review.iro_id == user.id)
     return query.where(db.false())
 
 
 def visible_review_ids(user=None) -> Select:
     """The ids of the reviews the person may see, for `column.in_(...)`."""
-    return visible_reviews(db.select(Review.id), user)
+    return visible_reviews(db.select(_model("review").id), user)

@@ -188,6 +188,20 @@ def _section_key(booklet: Booklet, question_key: str) -> str:
     return section.key if section else ""
 
 
+def read_autosave(booklet: Booklet, data) -> tuple[Question, str, str | None, int | None] | None:
+    """(question, state, value, version) from an autosave's JSON body, or None when it is not one."""
+    if not isinstance(data, dict):
+        return None
+    question = question_set(booklet.question_set).question(str(data.get("question_key", "")))
+    state, value, version = data.get("state", "answered"), data.get("value"), data.get("version")
+    if question is None or state not in STATES or not (value is None or isinstance(value, str)) \
+            or not (version is None or (isinstance(version, int) and not isinstance(version, bool))):
+        return None
+    if value in (SKIP_VALUE, TELL_IRO_VALUE):
+        state, value = ("skipped" if value == SKIP_VALUE else "tell_iro"), None
+    return question, state, value, version
+
+
 def save_posted(booklet: Booklet, question: Question, posted: Posted) -> Saved | Conflict | TooLong | None:
     """Save one posted question, skipping fields this device did not touch; None when skipped."""
     if posted.keep_theirs:

@@ -1,6 +1,6 @@
 """Forms on the child's side: start, short code, version, sending and withdrawing.
 
-Section pages build their fields from the question set (see templates/booklet/_question.html)
+Section pages build their fields from the question set (see templates/questionnaires/_question.html)
 and are read by portal.booklet.answers.read_posted.
 """
 

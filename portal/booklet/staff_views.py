@@ -31,9 +31,8 @@ from portal.reviews import services as review_services
 from portal.reviews.models import Review
 from portal.reviews.participation import CHAIRING_LABELS, PN_LABELS
 from portal.safeguarding import services as safeguarding
-from portal.safeguarding.models import ChildMessage
 from portal.security import load_or_404, role_required
-from portal.timeutil import london_date, utcnow
+from portal.timeutil import london_date
 
 bp = Blueprint("booklet_staff", __name__)
 
@@ -187,14 +186,7 @@ def _render_read(review: Review, *, participation_form=None, code: int = 200):
         sections = _sections(booklet, answers, notes, sharing)
         # Every read of a child's words by staff is on the record.
         record_event("read", "booklet", booklet.id)
-    child_reviews = db.select(Review.id).where(Review.child_id == review.child_id)
-    messages = list(db.session.scalars(db.select(ChildMessage).where(ChildMessage.review_id.in_(child_reviews))
-                                       .order_by(ChildMessage.created_at.desc(), ChildMessage.id.desc())))
-    now = utcnow()
-    for message in messages:
-        record_event("read", "child_message", message.id)
-        if message.read_at is None and current_user.id == review.iro_id:
-            message.read_at = now
+    messages = safeguarding.read_messages(review, current_user)
     if participation_form is None:
         participation_form = ParticipationForm(prefix="pn")
         participation_form.participation_code.data = review.participation_code or \

@@ -311,34 +311,32 @@ def autosave():
     booklet = _booklet(link)
     if review_is_over(link.review):
         return jsonify(status="closed", message=_("Your review has happened, so the booklet is closed.")), 409
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
+    posted = rules.read_autosave(booklet, request.get_json(silent=True))
+    if posted is None:
         return jsonify(status="invalid"), 400
-    question = question_set(booklet.question_set).question(str(data.get("question_key", "")))
-    state, value, version = data.get("state", "answered"), data.get("value"), data.get("version")
-    if question is None or state not in rules.STATES or not (value is None or isinstance(value, str)) \
-            or not (version is None or (isinstance(version, int) and not isinstance(version, bool))):
-        return jsonify(status="invalid"), 400
-    if value in (rules.SKIP_VALUE, rules.TELL_IRO_VALUE):
-        state, value = ("skipped" if value == rules.SKIP_VALUE else "tell_iro"), None
     try:
-        outcome = rules.save_answer(booklet, question, state, value, version)
+        outcome = rules.save_answer(booklet, *posted)
     except ValueError:
         return jsonify(status="invalid"), 400
-    if isinstance(outcome, rules.TooLong):
-        return jsonify(status="too_long", message=outcome.message), 422
-    if isinstance(outcome, rules.Conflict):
-        theirs_state, theirs_value = rules.stored_value(outcome.theirs)
-        return jsonify(status="conflict", theirs={"state": theirs_state, "value": theirs_value,
-                                                  "version": outcome.theirs_version},
-                       message=_("This answer was changed on another device. Reload the page to choose "
-                                 "which answer to keep.")), 409
+    if not isinstance(outcome, rules.Saved):
+        return _autosave_refusal(outcome)
     urgent = outcome.answer is not None and outcome.answer.urgent
     if urgent:
         show_help_now()
     db.session.commit()
     return jsonify(status="saved", version=outcome.version, fingerprint=rules.answer_fingerprint(outcome.answer),
                    help_now=urgent)
+
+
+def _autosave_refusal(outcome):
+    """Too long, or changed on another device: nothing was saved, and the page says why."""
+    if isinstance(outcome, rules.TooLong):
+        return jsonify(status="too_long", message=outcome.message), 422
+    theirs_state, theirs_value = rules.stored_value(outcome.theirs)
+    return jsonify(status="conflict", theirs={"state": theirs_state, "value": theirs_value,
+                                              "version": outcome.theirs_version},
+                   message=_("This answer was changed on another device. Reload the page to choose "
+                             "which answer to keep.")), 409
 
 
 @bp.get("/booklet/mine")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.timeutil import UTCDateTime, utcnow
 
-PURPOSES = ("booklet", "feedback", "letter", "set-password")
+# Which purposes exist is the areas' business: each registers its own (portal.links.registry).
 AUDIENCES = ("child", "parent", "professional", "staff")
 RECIPIENT_REF_LENGTH = 64
 

@@ -25,15 +25,13 @@ A new kind is a subclass (or an instance of one) passed to `register`; its macro
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-
-if TYPE_CHECKING:
-    from portal.questionnaires.schema import Question
 
 TEXT_LIMIT = 2000
 SHORT_LIMIT = 200
@@ -60,6 +58,14 @@ YES_NO_NOT_SURE = (
 )
 
 
+class QuestionLike(Protocol):
+    """What a kind needs of a question (schema.Question has it; kinds know nothing else of the schema)."""
+
+    key: str
+    options: Sequence
+    max_length: int | None
+
+
 def normalise_text(value: str | None) -> str:
     """Browsers send new lines as CRLF; count and keep them as one character, as the counter does."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -73,7 +79,7 @@ def getlist(form, name: str) -> list[str]:
     return [values] if isinstance(values, str) else list(values)
 
 
-def option_label(question: Question, key: str) -> str:
+def option_label(question: QuestionLike, key: str) -> str:
     """An option's label, or its key when the question no longer offers it."""
     option = next((o for o in question.options if o.key == key), None)
     return str(option.label) if option else key
@@ -94,18 +100,18 @@ class Kind:
     column = "choice"
     max_length: int | None = None
 
-    def parse(self, form, question: Question) -> str | None:
+    def parse(self, form, question: QuestionLike) -> str | None:
         return self.clean(question, form.get(question.key))
 
-    def clean(self, question: Question, value: str | None) -> str | None:
+    def clean(self, question: QuestionLike, value: str | None) -> str | None:
         return value or None
 
-    def validate(self, question: Question, value: str | None) -> str | None:
+    def validate(self, question: QuestionLike, value: str | None) -> str | None:
         if value is None or any(option.key == value for option in question.options):
             return None
         return not_an_option()
 
-    def describe(self, question: Question, value: str) -> str:
+    def describe(self, question: QuestionLike, value: str) -> str:
         return option_label(question, value)
 
 
@@ -117,16 +123,16 @@ class TextKind(Kind):
     column = "text"
     max_length: int | None = TEXT_LIMIT
 
-    def clean(self, question: Question, value: str | None) -> str | None:
+    def clean(self, question: QuestionLike, value: str | None) -> str | None:
         return normalise_text(value) or None
 
-    def validate(self, question: Question, value: str | None) -> str | None:
+    def validate(self, question: QuestionLike, value: str | None) -> str | None:
         if value is None or len(value) <= question.max_length:
             return None
         return _("Your answer can be up to %(limit)s characters. You have written %(length)s.",
                  limit=format_number(question.max_length), length=format_number(len(value)))
 
-    def describe(self, question: Question, value: str) -> str:
+    def describe(self, question: QuestionLike, value: str) -> str:
         return value
 
     def character_count_texts(self, limit: int) -> dict:
@@ -143,7 +149,7 @@ class TextKind(Kind):
 class RatingKind(Kind):
     """A scale of options (1 to 5 by default); staff read the place on the scale as well as its label."""
 
-    def describe(self, question: Question, value: str) -> str:
+    def describe(self, question: QuestionLike, value: str) -> str:
         keys = [option.key for option in question.options]
         if value not in keys:
             return value
@@ -157,18 +163,18 @@ class CheckboxesKind(Kind):
 
     column = "text"
 
-    def parse(self, form, question: Question) -> str | None:
+    def parse(self, form, question: QuestionLike) -> str | None:
         # Values starting '__' are the alternatives ('__skipped'), read by the caller.
         return self._join(question, [v for v in getlist(form, question.key) if v and not v.startswith("__")])
 
-    def clean(self, question: Question, value: str | None) -> str | None:
+    def clean(self, question: QuestionLike, value: str | None) -> str | None:
         if not value:
             return None
         keys = self._keys(value)
         # Not a list of keys: kept as sent, so that `validate` refuses it.
         return value if keys is None else self._join(question, keys)
 
-    def validate(self, question: Question, value: str | None) -> str | None:
+    def validate(self, question: QuestionLike, value: str | None) -> str | None:
         if value is None:
             return None
         keys = self._keys(value)
@@ -177,7 +183,7 @@ class CheckboxesKind(Kind):
             return not_an_option()
         return None
 
-    def describe(self, question: Question, value: str) -> str:
+    def describe(self, question: QuestionLike, value: str) -> str:
         # Commas, not "and": CLDR's Welsh list ("a(c)") reads badly to a child.
         return ", ".join([option_label(question, key) for key in self.selected(value)] or [value])
 
@@ -196,7 +202,7 @@ class CheckboxesKind(Kind):
         return keys if isinstance(keys, list) and all(isinstance(k, str) for k in keys) else None
 
     @staticmethod
-    def _join(question: Question, keys: list[str]) -> str | None:
+    def _join(question: QuestionLike, keys: list[str]) -> str | None:
         """Known keys in option order, unknown ones after them (so `validate` can refuse them)."""
         if not keys:
             return None

@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.security import register_review_records
 from portal.staff.models import StaffUser
 from portal.timeutil import UTCDateTime, utcnow
 
@@ -58,3 +59,7 @@ class Review(db.Model):
     iro: Mapped[StaffUser] = relationship()
     # At most one booklet per review (a unique key on booklet.review_id).
     booklet = relationship("Booklet", back_populates="review", uselist=False)
+
+
+# Access to children's records is decided in portal.security, on these models.
+register_review_records(review=Review, child=Child)

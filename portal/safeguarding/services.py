@@ -386,6 +386,20 @@ def send_child_message(review: Review, body: str, *, submission_id: str | None =
     return message, True
 
 
+def read_messages(review: Review, reader) -> list[ChildMessage]:
+    """Every message the review's child sent (any of their reviews), newest first, as a staff member
+    reads them: each read is audited, and the child's own IRO reading them marks them read."""
+    child_reviews = db.select(Review.id).where(Review.child_id == review.child_id)
+    messages = list(db.session.scalars(db.select(ChildMessage).where(ChildMessage.review_id.in_(child_reviews))
+                                       .order_by(ChildMessage.created_at.desc(), ChildMessage.id.desc())))
+    now = utcnow()
+    for message in messages:
+        record_event("read", "child_message", message.id)
+        if message.read_at is None and reader.id == review.iro_id:
+            message.read_at = now
+    return messages
+
+
 def save_message_draft(review: Review, body: str) -> MessageDraft:
     """Keep what the child is writing, as they write it; the caller commits."""
     draft = db.session.scalar(db.select(MessageDraft).filter_by(review_id=review.id))

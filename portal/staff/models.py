@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.security import register_admin_records
 from portal.settings import Authority  # noqa: F401 - the authority row is the settings area's; kept importable here
 from portal.timeutil import UTCDateTime, utcnow
 
@@ -55,3 +56,7 @@ class StaffUser(UserMixin, db.Model):
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name else ""
+
+
+# Accounts and teams are kept by administrators only.
+register_admin_records(StaffUser, Team)

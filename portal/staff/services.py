@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
+import segno
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -90,8 +92,6 @@ def totp_uri(user: StaffUser, secret: str) -> str:
 
 def qr_svg(text: str) -> str:
     """An inline SVG QR code (segno), so no image is fetched from anywhere."""
-    import segno
-
     # A viewBox and no fixed size: the page's CSS scales the whole code (a fixed size clipped it).
     return segno.make(text, error="m").svg_inline(scale=1, border=4, svgclass="portal-qr", title="",
                                                   omitsize=True)
@@ -223,8 +223,6 @@ def photo_type(data: bytes) -> str | None:
 
 def set_photo(user: StaffUser, data: bytes) -> str | None:
     """Keep the photo children see on their My IRO page; return a reason when it is refused."""
-    from flask_babel import gettext as _
-
     if not data:
         return _("Choose a photo")
     if len(data) > MAX_PHOTO_BYTES:
