@@ -13,6 +13,7 @@ from portal.booklet.services import MIN_AGE
 from portal.extensions import db
 from portal.reviews.models import Review
 from portal.reviews.services import age_on, latest_invitation_date
+from portal.reviews.workspace import invitation_late
 from portal.timeutil import london_date
 
 STATUSES = ("none", "not_sent", "sent", "opened", "started", "returned", "withdrawn")
@@ -87,14 +88,10 @@ def invite_by_date(review: Review) -> date:
 
 
 def invitation_is_late(review: Review, booklet: Booklet | None = None) -> bool:
-    """Sent after the invite-by date (or not sent and that date has passed)."""
-    from portal.timeutil import today
-
+    """Sent after the invite-by date (or not sent and that date has passed): the reviews area's rule."""
     booklet = booklet if booklet is not None else _booklet(review)
-    deadline = invite_by_date(review)
-    if booklet is not None and booklet.invited_at is not None:
-        return london_date(booklet.invited_at) > deadline
-    return review.status == "planned" and today() > deadline
+    sent = london_date(booklet.invited_at) if booklet is not None and booklet.invited_at is not None else None
+    return invitation_late(invite_by_date(review), sent if sent is not None else review.status != "planned")
 
 
 def _answer(booklet: Booklet, key: str) -> str | None:

@@ -155,9 +155,14 @@ def invite_by(review: Review, working_days: int) -> date | None:
         return None
 
 
-def invitation_late(invite_by_date: date | None, sent: bool, on: date | None = None) -> bool:
-    """Late when today is after the invite-by date and the booklet has not been sent."""
-    return invite_by_date is not None and not sent and (on or today()) > invite_by_date
+def invitation_late(invite_by_date: date | None, sent: bool | date | None, on: date | None = None) -> bool:
+    """The one rule for a late invitation: sent after the invite-by date, or not sent and that day has
+    passed. `sent` is the day it went (or just whether it went, when the day does not matter)."""
+    if invite_by_date is None:
+        return False
+    if isinstance(sent, date):
+        return sent > invite_by_date
+    return not sent and (on or today()) > invite_by_date
 
 
 def london_meeting(day: date, at: time) -> datetime:
