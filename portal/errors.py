@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.extensions import db
+
 ERROR_TEXT = {
     400: (_l("Something was wrong with that request"),
           _l("The page could not understand what was sent. Go back and try again.")),
@@ -62,7 +64,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s", request.path)
-        from portal.extensions import db
-
         db.session.rollback()
         return render_error(500)

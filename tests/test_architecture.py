@@ -91,3 +91,21 @@ def test_views_are_thin():
     long_views = [f"{path}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
                   for path, node in _route_functions() if node.end_lineno - node.lineno + 1 > VIEW_LINES]
     assert not long_views, "views that should call a service instead: " + ", ".join(long_views)
+
+
+# The composition root builds the app from every area; only it (and the commands it registers) may
+# import inside a function, to keep start-up in one place.
+COMPOSITION_ROOT = {"portal/__init__.py", "portal/cli.py", "portal/demo.py", "portal/worker.py"}
+
+
+def test_no_imports_hidden_inside_functions():
+    hidden = []
+    for path in sorted(PORTAL.rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name in COMPOSITION_ROOT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                hidden += [f"{name}:{sub.lineno} in {node.name}" for sub in ast.walk(node)
+                           if isinstance(sub, ast.Import | ast.ImportFrom)]
+    assert not hidden, "imports inside functions (move them to the top): " + ", ".join(hidden)

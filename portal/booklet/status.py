@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.reviews.models import Review
 from portal.reviews.services import age_on, latest_invitation_date
 from portal.reviews.workspace import invitation_late
+from portal.settings import authority_settings
 from portal.timeutil import london_date
 
 STATUSES = ("none", "not_sent", "sent", "opened", "started", "returned", "withdrawn")
@@ -82,8 +83,6 @@ def status_tag_class(status: str) -> str:
 
 def invite_by_date(review: Review) -> date:
     """The last day the invitation can go out with the authority's notice period."""
-    from portal.settings import authority_settings
-
     return latest_invitation_date(london_date(review.meeting_at), authority_settings().invitation_working_days)
 
 

@@ -25,7 +25,7 @@ from portal.audit import record_event
 from portal.booklet import answers as rules
 from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
 from portal.booklet.landing import render_review_happened
-from portal.booklet.questions import QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
+from portal.booklet.questions import CURRENT_SET, QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
 from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
 from portal.errors import keep_words_after_csrf_error
 from portal.extensions import db
@@ -404,8 +404,6 @@ def choose_version(link: PrivateLink):
             db.session.commit()
             flash(_("You are now using the booklet: %(name)s.", name=VERSION_NAMES[booklet.version]), "success")
         return redirect(url_for("booklet.contents"), 303)
-    from portal.booklet.questions import CURRENT_SET
-
     losing = {v: len(rules.answers_lost_by_switch(booklet, CURRENT_SET[v])) for v in allowed if v != booklet.version}
     return _render("booklet/version.html", link, booklet, form=form, losing=losing,
                    version_names=VERSION_NAMES)

@@ -6,6 +6,7 @@ import click
 
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
+from portal.outbox.sender import send_pending
 from portal.timeutil import as_utc
 
 
@@ -18,8 +19,6 @@ def outbox() -> None:
 @click.option("--limit", default=50, show_default=True, help="Most messages to try in this run.")
 def send(limit: int) -> None:
     """Send the messages that are due, once."""
-    from portal.outbox.sender import send_pending
-
     tried = send_pending(limit=limit)
     counts = dict(db.session.execute(db.select(OutboxMessage.status, db.func.count())
                                      .group_by(OutboxMessage.status)).all())

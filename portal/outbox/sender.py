@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 from flask import current_app
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
@@ -24,8 +25,6 @@ class MissingTemplate(RuntimeError):
 
 def notify_client():
     """The GOV.UK Notify client (tests replace this function)."""
-    from notifications_python_client.notifications import NotificationsAPIClient
-
     return NotificationsAPIClient(current_app.config["NOTIFY_API_KEY"])
 
 

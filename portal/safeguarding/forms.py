@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
 from portal.i18n import LANGUAGES
+from portal.safeguarding.services import language_name, phrase_problem
 
 CATEGORY_LABELS = {
     "suicide_self_harm": _l("Suicide and self-harm"),
@@ -53,14 +54,10 @@ class EntryForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from portal.safeguarding.services import language_name
-
         # Each language as the reader names it ("Welsh" to an English reader, "Cymraeg" to a Welsh one).
         self.language.choices = [SelectChoice(code, language_name(code)) for code in LANGUAGES]
 
     def validate_phrase(self, field):
-        from portal.safeguarding.services import phrase_problem
-
         problem = phrase_problem(field.data)
         if problem == "empty":
             raise ValidationError(_l("Enter a word or phrase"))

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
+import confusable_homoglyphs
 
 # In a word that has a letter, these stand for letters.
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
@@ -56,8 +57,6 @@ LETTER, DIGIT, SYMBOL, DROP, BOUNDARY = range(5)
 @lru_cache(maxsize=1)
 def _confusables() -> dict[str, str]:
     """Look-alike letters from other scripts, each to the one Latin letter it imitates."""
-    import confusable_homoglyphs
-
     path = Path(confusable_homoglyphs.__file__).with_name("confusables.json")
     table: dict[str, str] = {}
     for char, entries in json.loads(path.read_text(encoding="utf-8")).items():

@@ -11,7 +11,9 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context
+from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
@@ -461,9 +463,6 @@ def find_entry(phrase: str | None, language: str) -> ScreeningEntry | None:
 
 def language_name(code: str) -> str:
     """A list's language as the reader says it ('Welsh' to an English reader, 'Cymraeg' to a Welsh one)."""
-    from babel import Locale, UnknownLocaleError
-    from flask_babel import get_locale
-
     try:
         return Locale.parse(code).get_display_name(get_locale() or "en") or code
     except (ValueError, UnknownLocaleError):

@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal import jobs
 from portal.audit import record_event
 from portal.extensions import db
+from portal.i18n import LANGUAGES
 from portal.safeguarding import services
 from portal.safeguarding.forms import CATEGORY_LABELS, AcknowledgeForm, EntryForm
 from portal.safeguarding.matching import highlight_spans
@@ -116,8 +117,6 @@ def acknowledge(concern_id: int):
 
 def _render_entries(form: EntryForm, code: int = 200, confirm: ScreeningEntry | None = None):
     """The word list page: warnings, the add form, the entries by category (in one language, or all)."""
-    from portal.i18n import LANGUAGES
-
     language = request.args.get("language")
     if language not in LANGUAGES:
         language = None

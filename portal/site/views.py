@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.extensions import db
 from portal.i18n import LANGUAGES, safe_return_path
 from portal.settings import Authority, saved_authority
+from portal.staff.auth import home_url
 
 bp = Blueprint("site", __name__)
 
@@ -29,8 +30,6 @@ def authority_context():
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
-        from portal.staff.views import home_url
-
         return redirect(home_url(current_user))
     return render_template("site/home.html")
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.extensions import db, login_manager
+from portal.settings import authority_settings
 from portal.staff.models import StaffUser
 from portal.timeutil import utcnow
 
@@ -39,8 +40,6 @@ def register(app: Flask) -> None:
     def staff_idle_timeout():
         if request.path.startswith(("/assets/", "/static/")) or not current_user.is_authenticated:
             return None
-        from portal.settings import authority_settings
-
         idle_minutes = authority_settings().staff_idle_minutes
         now = utcnow().timestamp()
         last_seen = session.get("staff_last_seen")
@@ -56,3 +55,8 @@ def register(app: Flask) -> None:
 
 def stamp_activity() -> None:
     session["staff_last_seen"] = datetime.now(UTC).timestamp()
+
+
+def home_url(user: StaffUser) -> str:
+    """Where a signed-in person starts: administrators see no children."""
+    return url_for("staff.admin_home") if user.role == "admin" else url_for("reviews.my_children")

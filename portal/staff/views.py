@@ -14,7 +14,7 @@ from portal.links.services import mark_used, revoke
 from portal.security import ADMINS, load_or_404, role_required
 from portal.settings import authority_settings
 from portal.staff import services
-from portal.staff.auth import stamp_activity
+from portal.staff.auth import home_url, stamp_activity
 from portal.staff.forms import (
     AccountForm,
     PhotoForm,
@@ -44,11 +44,6 @@ def _begin_session(user: StaffUser) -> None:
     if regenerate is not None:
         regenerate(session)
     record_event("signed_in", "staff_user", user.id, actor_kind="staff")
-
-
-def home_url(user: StaffUser) -> str:
-    """Where a signed-in person starts: administrators see no children."""
-    return url_for("staff.admin_home") if user.role == "admin" else url_for("reviews.my_children")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
