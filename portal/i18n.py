@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from babel import Locale
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 # English is the source; each language here has a full translation under translations/.
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
@@ -37,7 +38,14 @@ def safe_return_path(target: str | None) -> str:
     return target
 
 
+def bdi(value) -> Markup:
+    """A person's text (a name, an email, their words) isolated from the text around it, so that
+    right-to-left letters or a stray direction control never reorder the rest of the line."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(bdi, "bdi")
     @app.context_processor
     def language_context():
         code = str(get_locale() or "en")

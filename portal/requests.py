@@ -1,5 +1,7 @@
 """Every request's text, cleaned once: no control characters reach a form, a query or the database.
 
+Direction overrides are removed too; what people wrote is also shown isolated (`|bdi`).
+
 A NUL in a field made PostgreSQL refuse the whole statement (a 500, and a child's section lost);
 other C0 control characters have no place in anything a person types. Tab and new line stay;
 Windows and old Mac line ends become one new line.
@@ -12,7 +14,10 @@ import re
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab and new line, and the explicit direction embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) that can make a name or line read backwards; the
+# right-to-left and left-to-right marks that real Arabic or Urdu text uses stay.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str) -> str:

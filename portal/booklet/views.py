@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from portal.audit import record_event
 from portal.booklet import answers as rules
 from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
-from portal.booklet.landing import render_review_happened
+from portal.booklet.landing import CONFLICTS_SESSION_KEY, render_review_happened
 from portal.booklet.questions import CURRENT_SET, QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
 from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
 from portal.errors import keep_words_after_csrf_error
@@ -38,7 +38,6 @@ from portal.timeutil import london_date, utcnow
 bp = Blueprint("booklet", __name__)
 bp.record_once(lambda state: keep_words_after_csrf_error(state.app, keep_text_after_csrf_error))
 
-CONFLICTS_SESSION_KEY = "booklet_draft_conflicts"
 VERSION_ORDER = ("4-7", "4-11", "12-17")
 SECTION_PATH = re.compile(r"^/booklet/([a-z_]+)$")
 SECTION_KEYS = frozenset(s.key for qs in QUESTION_SETS.values() for s in qs.sections)
@@ -181,34 +180,6 @@ def _draft_conflicts(booklet, section: Section, answers: dict) -> dict:
 
 def section_question(section: Section, key: str) -> Question | None:
     return section.question(key)
-
-
-def apply_pending_draft(booklet) -> None:
-    """After Start: save what the child wrote before the lock, into this booklet only; the caller commits."""
-    draft = session.get(rules.DRAFT_SESSION_KEY)
-    if not draft:
-        return
-    result = rules.apply_draft(booklet, draft)
-    if result is None:
-        # Not this booklet's draft (or too old): leave another child's words alone, unread.
-        refs = (draft.get("fields") or {}).get("booklet_ref") or [None]
-        if rules.booklet_id_from_ref(refs[0]) is None:
-            session.pop(rules.DRAFT_SESSION_KEY, None)
-        return
-    session.pop(rules.DRAFT_SESSION_KEY, None)
-    if result.conflicts:
-        session[CONFLICTS_SESSION_KEY] = {
-            "booklet_id": booklet.id, "section": draft["section"],
-            "mine": {key: [c.mine_state, c.mine_value] for key, c in result.conflicts.items()}}
-        flash(_("We kept what you wrote before. Some answers were changed on another device: "
-                "choose which to keep."), "info")
-    else:
-        flash(_("We saved what you wrote before."), "success")
-
-
-def pending_draft_section(booklet) -> str | None:
-    kept = session.get(CONFLICTS_SESSION_KEY)
-    return kept["section"] if kept and kept.get("booklet_id") == booklet.id else None
 
 
 # --- Pages ------------------------------------------------------------------------------------
