@@ -55,8 +55,9 @@ bench: setup
 	$(BIN)/python -m benchmarks.page_weight
 	$(BIN)/python -m benchmarks.screening
 
-lint:
-	$(BIN)/ruff check portal tests
+lint: $(VENV)/.installed
+	$(BIN)/ruff check portal tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules instance

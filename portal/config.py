@@ -65,6 +65,8 @@ class Config:
         )
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.LINK_HASH_KEY = env.get("LINK_HASH_KEY") or None
+        self.LINK_HASH_OLD_KEYS = tuple(k.strip() for k in env.get("LINK_HASH_OLD_KEYS", "").split(",") if k.strip())
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PROXY_FIX_HOPS = int(env.get("PROXY_FIX_HOPS", "0"))
         self.NOTIFY_API_KEY = env.get("NOTIFY_API_KEY") or None
@@ -89,8 +91,23 @@ class Config:
             raise ConfigError("SECRET_KEY is too short or not random enough for production: use at least "
                               "32 random characters, for example: "
                               "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+        link_key = self.LINK_HASH_KEY
+        if link_key is None:
+            if production:
+                raise ConfigError(
+                    "LINK_HASH_KEY is not set. In production private links are hashed with a key of their own, "
+                    "kept apart from the database and from SECRET_KEY, for example: "
+                    "export LINK_HASH_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+            link_key = "development-only-link-key"
+        elif production and (len(link_key) < MIN_SECRET_LENGTH or secret_bits(link_key) < MIN_SECRET_BITS):
+            raise ConfigError("LINK_HASH_KEY is too short or not random enough for production: use at least "
+                              "32 random characters.")
+        if production and link_key == secret:
+            raise ConfigError("LINK_HASH_KEY must differ from SECRET_KEY, so either can be changed alone.")
         return {
             "PORTAL_ENV": self.ENV_NAME,
+            "LINK_HASH_KEY": link_key,
+            "LINK_HASH_OLD_KEYS": self.LINK_HASH_OLD_KEYS,
             "PRODUCTION": production,
             "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": self.SQLALCHEMY_DATABASE_URI,

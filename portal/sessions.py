@@ -61,6 +61,12 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             connection.execute(sa.delete(web_session).where(web_session.c.id == store_id))
 
     def _upsert_session(self, session_lifetime, session: ServerSideSession, store_id: str) -> None:
+        # The request is answered: work it did not commit is rolled back at teardown anyway. Doing it
+        # now releases SQLite's write lock, which would otherwise block this separate write.
+        orm = db.session()
+        if orm.in_transaction() and (orm.new or orm.dirty or orm.deleted
+                                     or orm.get_bind().dialect.name == "sqlite"):
+            orm.rollback()
         values = {"id": store_id, "data": self.serializer.encode(session),
                   "expires_at": datetime.now(UTC) + session_lifetime}
         insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert

@@ -162,7 +162,7 @@ def test_letter_has_qr_svg_short_link_and_makes_a_fresh_link_only_on_post(app, c
     letter = client.post(f"/reviews/{review.id}/booklet/invitation-letter", data={"csrf_token": token})
     html = letter.get_data(as_text=True)
     assert letter.status_code == 200 and letter.headers["Cache-Control"] == "no-store"
-    assert "<svg" in html and 'role="img"' in html and "Hi Leo" in html
+    assert "<svg" in html and 'role="img"' in html and "Hi <bdi>Leo</bdi>" in html
     assert "http://localhost/s/" in html
     assert db.session.scalar(db.select(db.func.count(PrivateLink.id))) == 1
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="invitation_letter_made")) is not None

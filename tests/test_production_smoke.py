@@ -125,6 +125,7 @@ def test_gunicorn_on_postgresql_serves_a_signed_in_iro(tmp_path, postgres_schema
     env = _base_env(tmp_path) | {
         "PORTAL_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
+        "LINK_HASH_KEY": secrets.token_hex(32),
         "DATABASE_URL": f"{POSTGRES_ADMIN_URL}{'&' if '?' in POSTGRES_ADMIN_URL else '?'}"
                         f"options=-csearch_path%3D{postgres_schema}",
         "PROXY_FIX_HOPS": "1",

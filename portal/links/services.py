@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -17,9 +18,37 @@ SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SHORT_CODE_LENGTH = 10
 
 
+def _keys() -> list[bytes]:
+    """The link key first, then any earlier ones still accepted (LINK_HASH_KEY, LINK_HASH_OLD_KEYS)."""
+    keys = [current_app.config["LINK_HASH_KEY"], *current_app.config.get("LINK_HASH_OLD_KEYS", ())]
+    return [key.encode("utf-8") for key in keys if key]
+
+
 def hash_token(token: str) -> str:
-    """SHA-256 of a token, as stored; the token itself never is."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """HMAC-SHA256 of a token or short code under the link key, as stored; the token itself never is.
+
+    The key lives in the environment, not in the database: a copy of the database alone cannot be
+    used to recover live short codes offline (a plain SHA-256 of 50 bits can). It is apart from
+    SECRET_KEY, so rotating that key never breaks a link already sent.
+    """
+    return _hashes(token)[0]
+
+
+def _hashes(token: str) -> list[str]:
+    """The token's hash under every accepted key, then the plain SHA-256 older links were stored with."""
+    data = token.encode("utf-8")
+    hashes = [hmac.new(key, data, hashlib.sha256).hexdigest() for key in _keys()]
+    return hashes + [hashlib.sha256(data).hexdigest()]
+
+
+def _find_by_hash(column, token: str) -> PrivateLink | None:
+    """The link stored under any accepted hash of the token; one found under an old one is rehashed."""
+    candidates = _hashes(token)
+    link = db.session.scalar(db.select(PrivateLink).where(column.in_(candidates)).limit(1))
+    if link is not None and getattr(link, column.key) != candidates[0]:
+        setattr(link, column.key, candidates[0])
+        db.session.flush()
+    return link
 
 
 def normalise_short_code(code: str) -> str:
@@ -74,7 +103,7 @@ def find_usable_link(token: str, *, purpose: str | None = None) -> PrivateLink |
     """The live link for a token, or None for unknown, revoked and expired alike."""
     if not token or len(token) > 200:
         return None
-    link = db.session.scalar(db.select(PrivateLink).filter_by(token_sha256=hash_token(token)))
+    link = _find_by_hash(PrivateLink.token_sha256, token)
     if not is_usable(link) or (purpose and link.purpose != purpose):
         return None
     return link
@@ -85,7 +114,7 @@ def find_usable_short_code(code: str) -> PrivateLink | None:
     code = normalise_short_code(code)
     if len(code) != SHORT_CODE_LENGTH:
         return None
-    link = db.session.scalar(db.select(PrivateLink).filter_by(short_code_sha256=hash_token(code)))
+    link = _find_by_hash(PrivateLink.short_code_sha256, code)
     return link if is_usable(link) else None
 
 
@@ -109,6 +138,19 @@ def revoke_links(review_id: int, purpose: str, audience: str, recipient_ref: str
     """
     query = db.select(PrivateLink).filter_by(review_id=review_id, purpose=purpose, audience=audience,
                                              recipient_ref=recipient_ref, revoked_at=None)
+    links = list(db.session.scalars(query))
+    for link in links:
+        revoke(link)
+    return len(links)
+
+
+def revoke_staff_links(staff_user_id: int, purpose: str) -> int:
+    """Stop every live link of one purpose issued to one member of staff; return how many.
+
+    A new set-password link stops every earlier one, and setting the password stops them all, so an
+    old link found in a mailbox can never set the password again.
+    """
+    query = db.select(PrivateLink).filter_by(staff_user_id=staff_user_id, purpose=purpose, revoked_at=None)
     links = list(db.session.scalars(query))
     for link in links:
         revoke(link)
