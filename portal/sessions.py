@@ -10,11 +10,13 @@ An empty session (an anonymous page without a form) is never stored and sets no 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 
 import redis
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, session
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -88,6 +90,26 @@ def delete_expired_sessions(now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
+KEY_MARK = "_key"
+
+
+def _key_mark(app: Flask) -> str:
+    """A short mark of SECRET_KEY (never the key): a session made under another key is ended."""
+    return hmac.new(app.secret_key.encode("utf-8"), b"session-key-mark", hashlib.sha256).hexdigest()[:16]
+
+
+def _end_sessions_of_an_old_key() -> None:
+    """When SECRET_KEY is rotated every session made before ends cleanly (links keep working)."""
+    if session and session.get(KEY_MARK) not in (None, _key_mark(current_app)):
+        session.clear()
+
+
+def _mark_sessions_with_the_key(response):
+    if session and session.get(KEY_MARK) != _key_mark(current_app):
+        session[KEY_MARK] = _key_mark(current_app)
+    return response
+
+
 def configure_sessions(app: Flask, server_session) -> None:
     """Sessions in Redis when REDIS_URL is set (or the back end a setting names), else in the database."""
     app.config.setdefault("SESSION_PERMANENT", True)
@@ -100,3 +122,5 @@ def configure_sessions(app: Flask, server_session) -> None:
     else:
         app.session_interface = DatabaseSessionInterface(app)
     jobs.register_periodic(CLEANUP_JOB, delete_expired_sessions, minute="17")
+    app.before_request(_end_sessions_of_an_old_key)
+    app.after_request(_mark_sessions_with_the_key)

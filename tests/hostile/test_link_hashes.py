@@ -63,3 +63,17 @@ def test_links_stored_before_keyed_hashes_still_work_and_are_rehashed(app):
     db.session.commit()
     stored = db.session.get(PrivateLink, link.id)
     assert stored.token_sha256 != hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_rotating_secret_key_ends_old_sessions_cleanly(app, client):
+    user = f.staff("iro")
+    db.session.commit()
+    assert f.sign_in(client, user).status_code == 303
+    assert client.get("/children").status_code == 200
+    app.config["SECRET_KEY"] = "a-brand-new-secret-key-" + "q" * 30
+    app.secret_key = app.config["SECRET_KEY"]
+    response = client.get("/children")
+    assert response.status_code in (302, 401)
+    # And signing in again works at once under the new key.
+    assert f.sign_in(client, user).status_code == 303
+    assert client.get("/children").status_code == 200
