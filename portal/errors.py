@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -23,9 +24,25 @@ ERROR_TEXT = {
              "a voice note can be up to 2 minutes.")),
     429: (_l("Too many tries"),
           _l("There have been too many tries in a short time. Wait a few minutes, then try again.")),
+    503: (_l("The portal is busy for a moment"),
+          _l("Nothing you did caused this. Wait a minute, then try again. What you already saved is safe.")),
     500: (_l("Sorry, something went wrong"),
           _l("Nothing you did caused this. Try again later. What you already saved is safe.")),
 }
+
+
+# Fields a page sends that carry no words of the person: kept hidden, not shown back.
+HIDDEN_FIELDS = ("csrf_token", "submission", "booklet_ref", "action")
+
+
+def _kept_fields() -> list[tuple[str, str, bool]]:
+    """(name, value, shown?) for every posted field, so the same post can be sent again as it was."""
+    kept = []
+    for name, value in request.form.items(multi=True):
+        hidden = name.endswith(HIDDEN_FIELDS) or name.endswith(("__version", "__loaded", "__choose")) \
+            or len(value) < 2
+        kept.append((name, value, not hidden))
+    return kept
 
 
 def render_error(status: int, heading=None, body=None):
@@ -60,6 +77,19 @@ def register(app: Flask) -> None:
         if error.code not in ERROR_TEXT or request.path.startswith("/assets/"):
             return error
         return render_error(error.code)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database is locked, full or restarting: a person's words are shown back to send again."""
+        app.logger.warning("Database unavailable on %s: %s", request.path, error.__class__.__name__)
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            db.session.remove()
+        if request.method == "POST" and request.form:
+            return render_template("errors/not_saved.html", fields=_kept_fields(), action=request.path), 503
+        return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import Integer, String
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -25,6 +26,8 @@ class Authority(db.Model):
     staff_idle_minutes: Mapped[int] = mapped_column(Integer, default=30)
     booklet_idle_minutes: Mapped[int] = mapped_column(Integer, default=10)
     urgent_escalation_working_hours: Mapped[int] = mapped_column(Integer, default=4)
+    # How long a set-password link works; a newer link or setting the password stops it sooner.
+    set_password_link_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     advocacy_phone: Mapped[str] = mapped_column(String(40), default="")
     complaints_url: Mapped[str] = mapped_column(String(300), default="")
 
@@ -43,7 +46,12 @@ def authority_settings() -> Authority:
     """
     if has_request_context() and g.get("authority") is not None:
         return g.authority
-    authority = db.session.scalar(db.select(Authority).limit(1))
+    try:
+        authority = db.session.scalar(db.select(Authority).limit(1))
+    except (OperationalError, InterfaceError):
+        # The database is down or restarting: pages that say who to call still render, from the defaults.
+        db.session.rollback()
+        return Authority(name=current_app.config["AUTHORITY_NAME"], **_defaults())
     if authority is None:
         authority = Authority(name=current_app.config["AUTHORITY_NAME"], **_defaults())
     if has_request_context():

@@ -8,6 +8,7 @@ from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.extensions import db, login_manager
 from portal.settings import authority_settings
@@ -29,7 +30,12 @@ def load_user(user_key: str) -> StaffUser | None:
         user_id, version = (int(part) for part in user_key.split(":"))
     except ValueError:
         return None
-    user = db.session.get(StaffUser, user_id)
+    try:
+        user = db.session.get(StaffUser, user_id)
+    except (OperationalError, InterfaceError):
+        # The database is down: nobody is signed in until it is back (the page says to try again).
+        db.session.rollback()
+        return None
     if user is None or not user.active or user.session_version != version:
         return None
     return user

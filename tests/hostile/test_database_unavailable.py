@@ -1,0 +1,85 @@
+"""The database locked (SQLite) or restarting (PostgreSQL) during a save: the person is told, and their
+words are on the page to send again; nothing is half-saved."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from portal.booklet.models import BookletAnswer
+from portal.extensions import db
+from portal.safeguarding.models import ChildMessage
+from tests import factories as f
+from tests.test_booklet_child import _child, _load, _start
+from tests.test_my_iro import message_form
+from tests.test_voice import start_booklet
+
+
+def _fail(*args, **kwargs):
+    raise OperationalError("UPDATE booklet_answer ...", {}, Exception("database is locked"))
+
+
+@pytest.fixture
+def database_fails(monkeypatch):
+    """Make the next save fail as a locked or restarting database does."""
+    def arm(target: str):
+        monkeypatch.setattr(target, _fail)
+    return arm
+
+
+def test_a_section_saved_while_the_database_is_down_comes_back_with_the_words(app, client, database_fails):
+    review, path = _child(age=13)
+    _start(client, path)
+    _, hidden = _load(client, "/booklet/good_news")
+    database_fails("portal.booklet.answers.save_section")
+    response = client.post("/booklet/good_news", data={**hidden, "good_news": "I got a part in the play",
+                                                       "action": "next"})
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Not saved yet: your words are still here" in page
+    assert "I got a part in the play" in page and 'name="good_news"' in page
+    assert 'name="csrf_token"' in page and "I need to talk to someone now" in page
+    assert db.session.scalar(db.select(db.func.count(BookletAnswer.id))) == 0
+
+
+def test_pressing_try_again_once_the_database_is_back_saves_it(app, client, monkeypatch):
+    review, path = _child(age=13)
+    _start(client, path)
+    _, hidden = _load(client, "/booklet/good_news")
+    with monkeypatch.context() as patch:
+        patch.setattr("portal.booklet.answers.save_section", _fail)
+        kept = client.post("/booklet/good_news", data={**hidden, "good_news": "I got a part in the play",
+                                                       "action": "next"}).get_data(as_text=True)
+    # The page's own form, as the browser would send it again.
+    fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', kept)}
+    fields |= {html.unescape(n): html.unescape(v) for n, v in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', kept)}
+    assert client.post("/booklet/good_news", data=fields).status_code == 303
+    assert db.session.scalar(db.select(BookletAnswer.value_text)) == "I got a part in the play"
+
+
+def test_a_message_sent_while_the_database_is_down_is_kept_on_screen(app, client, database_fails):
+    review = f.review(f.child(f.staff("iro")))
+    db.session.commit()
+    start_booklet(client, review)
+    fields = {**message_form(client), "body": "Please call me tomorrow"}
+    database_fails("portal.safeguarding.services.send_child_message")
+    response = client.post("/my-iro/message", data=fields)
+    assert response.status_code == 503
+    assert "Please call me tomorrow" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ChildMessage.id))) == 0
+
+
+def test_a_page_read_while_the_database_is_down_says_to_try_again(app, client, monkeypatch):
+    f.authority()
+    db.session.commit()
+
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT ...", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr("portal.site.views.render_template", fail)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "The portal is busy for a moment" in response.get_data(as_text=True)
