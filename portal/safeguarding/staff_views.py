@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import jobs
@@ -128,6 +129,23 @@ def _render_entries(form: EntryForm, code: int = 200, confirm: ScreeningEntry | 
     return page, code
 
 
+LIST_ERRORS = {"category": ("category", _l("Choose what kind of harm it suggests")),
+               "empty": ("phrase", _l("Enter a word or phrase"))}
+
+
+def _flash_added(entry, was_active: bool | None) -> None:
+    """Added, restored, or already there: the administrator is told which."""
+    category = CATEGORY_LABELS.get(entry.category, entry.category)
+    if was_active is None:
+        flash(_("Added: %(phrase)s", phrase=entry.phrase), "success")
+    elif was_active:
+        flash(_("%(phrase)s is on the list already, under %(category)s.", phrase=entry.phrase,
+                category=category), "info")
+    else:
+        flash(_("Restored: %(phrase)s. It was on the list already, under %(category)s.", phrase=entry.phrase,
+                category=category), "success")
+
+
 @bp.route("/admin/words", methods=["GET", "POST"])
 @role_required("admin")
 def entries():
@@ -138,23 +156,12 @@ def entries():
         try:
             entry = services.add_entry(form.phrase.data, form.language.data, form.category.data, current_user)
         except services.ListError as error:
-            if error.args[0] == "category":
-                form.category.errors.append(_("Choose what kind of harm it suggests"))
-            elif error.args[0] == "empty":
-                form.phrase.errors.append(_("Enter a word or phrase"))
-            else:
-                form.phrase.errors.append(_("Enter a word or phrase with at least two letters"))
+            field, message = LIST_ERRORS.get(error.args[0],
+                                             ("phrase", _l("Enter a word or phrase with at least two letters")))
+            getattr(form, field).errors.append(str(message))
         else:
             db.session.commit()
-            category = CATEGORY_LABELS.get(entry.category, entry.category)
-            if was_active is None:
-                flash(_("Added: %(phrase)s", phrase=entry.phrase), "success")
-            elif was_active:
-                flash(_("%(phrase)s is on the list already, under %(category)s.", phrase=entry.phrase,
-                        category=category), "info")
-            else:
-                flash(_("Restored: %(phrase)s. It was on the list already, under %(category)s.", phrase=entry.phrase,
-                        category=category), "success")
+            _flash_added(entry, was_active)
             return redirect(url_for("safeguarding_staff.entries", language=request.args.get("language")), 303)
     return _render_entries(form, 400 if form.errors else 200)
 
