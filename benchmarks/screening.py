@@ -4,21 +4,20 @@ Recall on the labelled sentences that must raise a concern (tests/safeguarding/m
 false-positive rate on ordinary booklet answers (must_not_flag.tsv), and the time to screen a
 2,000-character answer with the built-in lists (median of many runs, one core), plus the time to
 build the automaton. Goals: recall 100%, false positives at most 10%, well under a millisecond.
-Writes benchmarks/screening.json. Always exits 0: it is a report.
+Writes the "screening" section of benchmarks/results.json. Always exits 0: it is a report.
 """
 
 from __future__ import annotations
 
-import json
 import statistics
+import sys
 import time
-from pathlib import Path
 
+from benchmarks.results import HERE, write_section
 from portal.safeguarding.builtin import builtin_entries
 from portal.safeguarding.matching import Entry, Matcher
 from tests.safeguarding.corpus import must_flag, must_not_flag
 
-RESULTS = Path(__file__).resolve().parent / "screening.json"
 ANSWER_LENGTH = 2000
 RUNS = 300
 
@@ -33,7 +32,7 @@ def _answer() -> str:
     return (text + "sometimes i want to kill myself")[:ANSWER_LENGTH]
 
 
-def main() -> dict:
+def measure() -> dict:
     entries = [Entry(phrase, language, category) for language, category, phrase in builtin_entries()]
     started = time.perf_counter()
     matcher = Matcher(entries)
@@ -66,7 +65,6 @@ def main() -> dict:
         "screen_ms_p95": round(sorted(timings)[int(len(timings) * 0.95)], 3),
         "screen_ms_per_pattern_set": round(statistics.median(timings) / pattern_sets, 4),
     }
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"Screening: {result['entries']} built-in entries, {result['patterns']} patterns in "
           f"{pattern_sets} sets (language x category), automaton built in {result['build_ms']} ms")
     print(f"  recall on {len(flag)} sentences that must flag: {result['recall']:.1%} (goal 100%)")
@@ -80,5 +78,16 @@ def main() -> dict:
     return result
 
 
+def main() -> int:
+    try:
+        result = measure()
+    except Exception as error:  # noqa: BLE001 - a report: say what went wrong, let the others run
+        result = {"error": f"{error.__class__.__name__}: {error}"}
+        print(f"Screening: not measured ({result['error']})")
+    path = write_section("screening", {"command": "python -m benchmarks.screening", **result})
+    print(f"Written to {path.relative_to(HERE.parent)} (section \"screening\")")
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

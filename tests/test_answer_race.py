@@ -1,4 +1,6 @@
-"""An autosave and a form post that both create the same answer: one wins, the other compares, nobody sees an error."""
+"""An autosave and a form post on the same answer: one wins, the other compares, nobody sees an error.
+
+The threads racing through the pages are in tests/hostile/test_concurrent_saves.py."""
 
 from __future__ import annotations
 
@@ -56,5 +58,62 @@ def test_the_loser_with_the_same_words_is_simply_saved(app, monkeypatch):
 
 def test_inserting_twice_does_not_raise(app):
     booklet, question = _booklet()
-    assert answers._insert_if_absent(booklet, "enjoy", "how_things_are", "answered") is True
-    assert answers._insert_if_absent(booklet, "enjoy", "how_things_are", "answered") is False
+    assert answers._insert_if_absent(booklet, "enjoy", "how_things_are", "answered") is not None
+    assert answers._insert_if_absent(booklet, "enjoy", "how_things_are", "answered") is None
+
+
+def _other_request_updates_first(monkeypatch, text):
+    """The other request's change lands between this request's look and its write."""
+    real = answers._update_if_unchanged
+    calls = []
+
+    def racing(booklet, answer_id, seen, section, columns):
+        if not calls:
+            db.session.execute(db.update(BookletAnswer).where(BookletAnswer.id == answer_id)
+                               .values(value_text=text, version=BookletAnswer.version + 1))
+        calls.append(seen)
+        return real(booklet, answer_id, seen, section, columns)
+
+    monkeypatch.setattr(answers, "_update_if_unchanged", racing)
+    return calls
+
+
+def test_a_change_between_the_look_and_the_write_is_a_conflict(app, monkeypatch):
+    booklet, question = _booklet()
+    first = answers.save_answer(booklet, question, "answered", "reading", expected_version=0)
+    assert isinstance(first, answers.Saved) and first.version == 1
+    calls = _other_request_updates_first(monkeypatch, "football")
+    result = answers.save_answer(booklet, question, "answered", "drawing", expected_version=1)
+    assert isinstance(result, answers.Conflict) and calls == [1]
+    assert result.theirs.value_text == "football" and result.theirs_version == 2
+    stored = db.session.scalars(db.select(BookletAnswer).filter_by(booklet_id=booklet.id)).all()
+    assert [(a.value_text, a.version) for a in stored] == [("football", 2)]
+
+
+def test_without_a_version_to_check_the_save_looks_again_and_writes_over_the_newest(app, monkeypatch):
+    booklet, question = _booklet()
+    answers.save_answer(booklet, question, "answered", "reading")
+    calls = _other_request_updates_first(monkeypatch, "football")
+    result = answers.save_answer(booklet, question, "answered", "drawing")
+    assert isinstance(result, answers.Saved) and calls == [1, 2] and result.version == 3
+    assert db.session.scalar(db.select(BookletAnswer.value_text)) == "drawing"
+
+
+def test_clearing_deletes_only_the_version_this_request_saw(app, monkeypatch):
+    booklet, question = _booklet()
+    answers.save_answer(booklet, question, "answered", "reading")
+    real = answers._delete_if_unchanged
+
+    def racing(answer, seen):
+        db.session.execute(db.update(BookletAnswer).where(BookletAnswer.id == answer.id)
+                           .values(value_text="football", version=BookletAnswer.version + 1))
+        return real(answer, seen)
+
+    monkeypatch.setattr(answers, "_delete_if_unchanged", racing)
+    result = answers.save_answer(booklet, question, "answered", "", expected_version=1)
+    assert isinstance(result, answers.Conflict) and result.theirs.value_text == "football"
+    assert db.session.scalar(db.select(BookletAnswer.value_text)) == "football"
+    monkeypatch.setattr(answers, "_delete_if_unchanged", real)
+    cleared = answers.save_answer(booklet, question, "answered", "", expected_version=2)
+    assert isinstance(cleared, answers.Saved) and cleared.answer is None
+    assert db.session.scalar(db.select(BookletAnswer)) is None

@@ -26,6 +26,11 @@ def page(response) -> str:
     return response.get_data(as_text=True)
 
 
+def words(response) -> str:
+    """The page's text with people's names as read (each is isolated in <bdi>)."""
+    return page(response).replace("<bdi>", "").replace("</bdi>", "")
+
+
 def try_sign_in(client, email: str, password: str):
     return client.post("/sign-in", data={"csrf_token": f.csrf_token(client, "/sign-in"), "email": email,
                                          "password": password})
@@ -63,7 +68,7 @@ def test_wrong_password_and_unknown_email_look_the_same(app):
     assert is_signed_in(client)
 
 
-def test_eleven_wrong_tries_are_refused_in_words(app):
+def test_after_ten_wrong_passwords_the_account_waits_and_is_told_until_when(app):
     f.staff("iro", email="known@example.org")
     db.session.commit()
     client = app.test_client()
@@ -73,8 +78,18 @@ def test_eleven_wrong_tries_are_refused_in_words(app):
     assert statuses == [401] * 10
     eleventh = client.post("/sign-in", data={"csrf_token": token, "email": "known@example.org", "password": f.PASSWORD})
     assert eleventh.status_code == 429
-    assert "Too many tries" in page(eleventh)
+    assert "Too many tries" in page(eleventh) and "You can try again after" in page(eleventh)
+    assert 14 * 60 <= int(eleventh.headers["Retry-After"]) <= 15 * 60
     assert not is_signed_in(client)  # even the right password waits
+
+
+def test_successful_sign_ins_are_not_counted(app):
+    user = f.staff("iro")
+    db.session.commit()
+    for _ in range(12):
+        client = app.test_client()
+        assert f.sign_in(client, user).status_code == 303
+        assert is_signed_in(client)
 
 
 def test_sign_out_kills_a_copied_session_cookie_and_every_other_session(app):
@@ -170,6 +185,7 @@ def test_a_set_password_link_works_once(app):
     done = client.post(path, data={"csrf_token": token, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 303 and urlsplit(done.headers["Location"]).path == "/sign-in"
     assert client.get(path).status_code == 404
+    assert "This link does not work" in page(client.get(path))  # as any unknown link
     assert client.post(path, data={"csrf_token": token, "password": "another long passphrase",
                                    "confirm": "another long passphrase"}).status_code == 404
     assert try_sign_in(app.test_client(), "new.iro@example.org", NEW_PASSWORD).status_code == 303
@@ -326,7 +342,7 @@ def test_an_administrator_creates_an_account_once_per_email(app):
     form = {"name": "Priya Shah", "email": "Priya.Shah@example.org", "phone": "0100 000 9999", "role": "iro",
             "team_id": str(team.id)}
     created = _post(client, "/admin/accounts/new", form)
-    assert created.status_code == 200 and "Set-password link for Priya Shah" in page(created)
+    assert created.status_code == 200 and "Set-password link for Priya Shah" in words(created)
     user = db.session.scalar(db.select(StaffUser).filter_by(email="priya.shah@example.org"))
     assert (user.name, user.role, user.team_id, user.password_hash) == ("Priya Shah", "iro", team.id, None)
     assert _actions("staff_user", user.id) == [("account_created", "iro")]
@@ -359,7 +375,7 @@ def test_an_administrator_issues_a_new_set_password_link(app):
     user = f.staff("iro", name="Tom Evans")
     db.session.commit()
     response = _post(client, f"/admin/accounts/{user.id}/password-link", {})
-    assert response.status_code == 200 and "Set-password link for Tom Evans" in page(response)
+    assert response.status_code == 200 and "Set-password link for Tom Evans" in words(response)
     url = re.search(r'<code class="portal-link-code">(\S+)</code>', page(response)).group(1)
     assert urlsplit(url).path.startswith("/")
     assert _actions("staff_user", user.id) == [("password_link_issued", "")]
@@ -381,7 +397,7 @@ def test_an_administrator_adds_a_team_once_per_name(app):
 SETTINGS = {"name": "Testshire County Council", "contact_phone": "0100 000 0000", "contact_email": "",
             "duty_inbox_email": "duty@example.org", "invitation_working_days": "10", "record_working_days": "20",
             "suppression_threshold": "10", "staff_idle_minutes": "30", "booklet_idle_minutes": "10",
-            "urgent_escalation_working_hours": "4"}
+            "urgent_escalation_working_hours": "4", "set_password_link_hours": "24"}
 
 
 def test_an_administrator_saves_the_authoritys_settings(app):
@@ -401,6 +417,13 @@ def test_an_administrator_saves_the_authoritys_settings(app):
     assert refused.status_code == 200 and "Enter a number from 1 to 60" in error_summary(page(refused))
     db.session.refresh(authority)
     assert authority.invitation_working_days == 12
+
+    assert 'name="set_password_link_hours"' in form and authority.set_password_link_hours == 24
+    assert _post(client, "/admin/settings", {**changed, "set_password_link_hours": "4"}).status_code == 303
+    db.session.refresh(authority)
+    assert authority.set_password_link_hours == 4
+    too_long = _post(client, "/admin/settings", {**changed, "set_password_link_hours": "500"})
+    assert "Enter a number from 1 to 168" in error_summary(page(too_long))
 
 
 def test_the_admin_services_refuse_what_the_rules_do_not_allow(app):

@@ -111,20 +111,86 @@ def read_posted(question: Question, form) -> Posted | None:
 
 # --- Saving -----------------------------------------------------------------------------------
 
-def _insert_if_absent(booklet: Booklet, question_key: str, section: str, state: str) -> bool:
-    """Make the answer's row unless another request just did (an autosave racing the form post)."""
+# How often a save without a version to check looks again after another request changed the answer
+# between its look and its write (with a version, the first change decides: a conflict).
+LOOKS = 3
+
+
+def _stored_answer(booklet: Booklet, question_key: str) -> BookletAnswer | None:
+    """The answer as the database holds it now, never a copy this session loaded earlier."""
+    return db.session.scalar(db.select(BookletAnswer).filter_by(booklet_id=booklet.id, question_key=question_key)
+                             .execution_options(populate_existing=True))
+
+
+def _columns(question: Question, state: str, value: str | None) -> dict:
+    """The state and value columns an answer is stored in (see AnswerColumns.put)."""
+    probe = BookletAnswer()
+    probe.put(question, state, value)
+    return {"state": probe.state, "value_choice": probe.value_choice, "value_text": probe.value_text}
+
+
+def _insert_if_absent(booklet: Booklet, question_key: str, section: str, state: str, *,
+                      value_choice: str | None = None, value_text: str | None = None,
+                      version: int = 0) -> BookletAnswer | None:
+    """Make the answer's row unless another request just did (an autosave racing the form post).
+
+    One statement (INSERT ... ON CONFLICT DO NOTHING): the new answer, or None when the row was there.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(BookletAnswer).values(
         booklet_id=booklet.id, question_key=question_key, question_set=booklet.question_set, section=section,
-        state=state, version=0, urgent=False, updated_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["booklet_id", "question_key"]).returning(BookletAnswer.id)
-    return db.session.execute(statement).scalar() is not None
+        state=state, value_choice=value_choice, value_text=value_text, version=version, urgent=False,
+        updated_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["booklet_id", "question_key"]).returning(BookletAnswer)
+    return db.session.scalars(statement, execution_options={"populate_existing": True}).first()
+
+
+def _update_if_unchanged(booklet: Booklet, answer_id: int, seen: int, section: str,
+                         columns: dict) -> BookletAnswer | None:
+    """The version check and the write in one statement:
+    UPDATE booklet_answer SET ..., version = version + 1 WHERE id = :id AND version = :seen.
+
+    Of two requests that saw the same version exactly one changes the row (the database makes the
+    other wait for the first, then finds the version moved on); None for the one that did not.
+    """
+    statement = (db.update(BookletAnswer)
+                 .where(BookletAnswer.id == answer_id, BookletAnswer.version == seen)
+                 .values(question_set=booklet.question_set, section=section, version=BookletAnswer.version + 1,
+                         updated_at=utcnow(), **columns)
+                 .returning(BookletAnswer))
+    return db.session.scalars(statement, execution_options={"populate_existing": True,
+                                                            "synchronize_session": False}).first()
+
+
+def _delete_if_unchanged(answer: BookletAnswer, seen: int) -> bool:
+    """Clear an answer only if nobody changed it since this request looked (one statement)."""
+    statement = (db.delete(BookletAnswer).where(BookletAnswer.id == answer.id, BookletAnswer.version == seen)
+                 .returning(BookletAnswer.id))
+    return db.session.execute(statement, execution_options={"synchronize_session": "fetch"}).first() is not None
+
+
+def _mark_started(booklet: Booklet) -> None:
+    """The child has written something: started, and live again after withdrawing.
+
+    Written before the answer, so every save takes the booklet's row (when it must) before any answer's
+    row: an autosave and a section post never wait for each other in opposite orders.
+    """
+    if booklet.started_at is None or booklet.withdrawn_at is not None:
+        if booklet.started_at is None:
+            booklet.started_at = utcnow()
+        booklet.withdrawn_at = None
+        db.session.flush()
 
 
 def save_answer(booklet: Booklet, question: Question, state: str, value: str | None,
-                expected_version: int | None = None, *, _looked_again: bool = False) -> Saved | Conflict | TooLong:
-    """Create, change or clear one answer; never overwrite what another device saved in between."""
+                expected_version: int | None = None) -> Saved | Conflict | TooLong:
+    """Create, change or clear one answer; never overwrite what another device saved in between.
+
+    With `expected_version` (the version the page loaded) the answer changes only if it still has that
+    version, checked and written in one statement; otherwise it is a `Conflict` and nothing is written.
+    Without it, the save is checked against the version this request read.
+    """
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}")
     kind = question.answer_kind
@@ -133,41 +199,37 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
         if kind.free_text:
             return TooLong(question.key, len(value), question.max_length)
         raise ValueError(f"{value!r} is not an answer to {question.key}")
-    answer = db.session.scalar(db.select(BookletAnswer)
-                               .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
-    current = stored_value(answer)
     wanted = ("none", None) if state == ANSWERED and value is None else (state, value)
-    stored_version = answer.version if answer else 0
-    if wanted == current:
-        return Saved(answer, stored_version, changed=False)
-    if expected_version is not None and expected_version != stored_version:
-        return Conflict(question.key, state, value, answer)
-    if wanted[0] == "none":
-        # Cleared: no row means 'not answered'; a later save starts again from version 1. A concern
-        # raised by it keeps its snapshot and notes that the words were taken out.
-        safeguarding.source_changed(SOURCE_KIND, answer.id, None)
-        db.session.delete(answer)
-        db.session.flush()
-        return Saved(None, 0)
     section = _section_key(booklet, question.key)
-    if answer is None:
-        if not _insert_if_absent(booklet, question.key, section, state) and not _looked_again:
-            # The other request won: compare with what it saved, as with any other device.
-            return save_answer(booklet, question, state, value, expected_version, _looked_again=True)
-        answer = db.session.scalar(db.select(BookletAnswer)
-                                   .filter_by(booklet_id=booklet.id, question_key=question.key).with_for_update())
-    answer.question_set = booklet.question_set
-    answer.section = section
-    answer.put(question, state, value)
-    answer.version = (answer.version or 0) + 1
-    answer.updated_at = utcnow()
-    if booklet.started_at is None:
-        booklet.started_at = utcnow()
-    # Writing again after withdrawing: the booklet is live again.
-    booklet.withdrawn_at = None
-    db.session.flush()
-    screen_answer(booklet, question, answer)
-    return Saved(answer, answer.version)
+    columns = _columns(question, state, value)
+    answer = None
+    for _look in range(LOOKS):
+        answer = _stored_answer(booklet, question.key)
+        stored_version = answer.version if answer else 0
+        if wanted == stored_value(answer):
+            return Saved(answer, stored_version, changed=False)
+        if expected_version is not None and expected_version != stored_version:
+            return Conflict(question.key, state, value, answer)
+        if wanted[0] == "none":
+            # Cleared: no row means 'not answered'; a later save starts again from version 1. A concern
+            # raised by it keeps its snapshot and notes that the words were taken out.
+            if _delete_if_unchanged(answer, stored_version):
+                safeguarding.source_changed(SOURCE_KIND, answer.id, None)
+                return Saved(None, 0)
+            continue
+        _mark_started(booklet)
+        if answer is None:
+            written = _insert_if_absent(booklet, question.key, section, columns["state"],
+                                        value_choice=columns["value_choice"], value_text=columns["value_text"],
+                                        version=1)
+        else:
+            written = _update_if_unchanged(booklet, answer.id, stored_version, section, columns)
+        if written is not None:
+            screen_answer(booklet, question, written)
+            return Saved(written, written.version)
+        # Another request wrote between this one's look and its write: look again and compare with
+        # what it saved, as with any other device.
+    return Conflict(question.key, state, value, _stored_answer(booklet, question.key))
 
 
 def screen_answer(booklet: Booklet, question: Question, answer: BookletAnswer) -> bool:

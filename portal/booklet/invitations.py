@@ -6,17 +6,25 @@ import re
 from dataclasses import dataclass
 
 import segno
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_event
 from portal.booklet.models import VERSIONS, Booklet
 from portal.booklet.questions import CURRENT_SET
 from portal.booklet.services import booklet_for_review, issue_booklet_link
+from portal.extensions import db
+from portal.links.models import PrivateLink
+from portal.links.services import revoke_links
 from portal.outbox.services import queue_message
 from portal.reviews.models import Review
 from portal.timeutil import utcnow
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CHANNELS = ("email", "sms")
+# What stands for the hidden part of an address shown back to staff.
+MASK = "\u2022"
+BOOKLET_PURPOSE, CHILD_AUDIENCE = "booklet", "child"
 
 
 class InvitationError(ValueError):
@@ -71,20 +79,94 @@ def _ready_booklet(review: Review) -> Booklet:
     return booklet
 
 
-def send_invitation(review: Review, channel: str, recipient: str) -> Booklet:
-    """A fresh link (older ones stop working), queued by email or text; the caller commits."""
-    address = normalise_recipient(channel, recipient)
-    if address is None:
-        raise InvitationError(_l("Enter a valid email address or UK mobile number."))
-    booklet = _ready_booklet(review)
-    url, _short = issue_booklet_link(review)
+def _queue_link(review: Review, booklet: Booklet, channel: str, address: str) -> str:
+    """A new link by email or text; links sent before keep working. Returns the message kind."""
+    url, _short = issue_booklet_link(review, replace=False)
     kind = "booklet_reminder" if booklet.invited_at else "booklet_invitation"
     queue_message(channel, address, kind, {"first_name": first_name(review), "url": url}, review_id=review.id)
     if booklet.invited_at is None:
         booklet.invited_at = utcnow()
-    # The address is not kept anywhere but the outbox: the audit says only how it went.
+    # The audit says only how it went, never where.
     record_event("booklet_invited", "booklet", booklet.id, detail=f"{kind}:{channel}")
+    return kind
+
+
+def send_invitation(review: Review, channel: str, recipient: str) -> Booklet:
+    """A new link queued by email or text; the caller commits.
+
+    Links sent before keep working (the IRO stops them on purpose: `stop_child_links`). The address
+    is kept on the booklet for reminders until the review is held or cancelled (`forget_contact`).
+    """
+    address = normalise_recipient(channel, recipient)
+    if address is None:
+        raise InvitationError(_l("Enter a valid email address or UK mobile number."))
+    booklet = _ready_booklet(review)
+    _queue_link(review, booklet, channel, address)
+    booklet.contact_channel, booklet.contact_address = channel, address
     return booklet
+
+
+def send_reminder(review: Review) -> Booklet:
+    """A new link to the address the last invitation went to, without retyping it; the caller commits."""
+    booklet = _ready_booklet(review)
+    if not has_kept_contact(booklet):
+        raise InvitationError(_l("There is no address kept for this booklet. Enter an email address or UK mobile "
+                                 "number."))
+    _queue_link(review, booklet, booklet.contact_channel, booklet.contact_address)
+    return booklet
+
+
+def has_kept_contact(booklet: Booklet | None) -> bool:
+    return bool(booklet and booklet.contact_channel in CHANNELS and booklet.contact_address)
+
+
+def mask_address(channel: str, address: str) -> str:
+    """Enough of an address to recognise it, never the whole: 07••• ••• 982, s•••@example.org."""
+    if channel == "sms":
+        rest = address.removeprefix("+44")
+        return f"0{rest[:1]}{MASK * 3} {MASK * 3} {rest[-3:]}"
+    local, _at, domain = address.rpartition("@")
+    return f"{local[:1]}{MASK * 3}@{domain}"
+
+
+def contact_hint(booklet: Booklet | None) -> str | None:
+    """Where the last invitation went, masked ("Text message to 07••• ••• 982"); None when nothing is kept."""
+    if not has_kept_contact(booklet):
+        return None
+    masked = mask_address(booklet.contact_channel, booklet.contact_address)
+    if booklet.contact_channel == "sms":
+        return _("Text message to %(address)s", address=masked)
+    return _("Email to %(address)s", address=masked)
+
+
+def forget_contact(review: Review) -> None:
+    """The review was held or cancelled: the address kept for reminders goes (registered with
+    portal.reviews.hooks, called in the same transaction)."""
+    booklet = review.booklet
+    if booklet is not None and (booklet.contact_channel or booklet.contact_address):
+        booklet.contact_channel = booklet.contact_address = None
+
+
+def live_child_links(review: Review) -> int:
+    """How many booklet links sent to the child still work."""
+    return db.session.scalar(db.select(db.func.count(PrivateLink.id)).where(
+        PrivateLink.review_id == review.id, PrivateLink.purpose == BOOKLET_PURPOSE,
+        PrivateLink.audience == CHILD_AUDIENCE, PrivateLink.recipient_ref.is_(None),
+        PrivateLink.revoked_at.is_(None), PrivateLink.expires_at > utcnow()))
+
+
+def stop_child_links(review: Review) -> int:
+    """A link was lost (a phone, a letter): every booklet link sent to the child stops working now.
+
+    The address kept for reminders is forgotten too, so a lost phone is never sent a new link by a
+    reminder; what the child wrote stays. Audited; returns how many links stopped. The caller commits.
+    """
+    stopped = revoke_links(review.id, BOOKLET_PURPOSE, CHILD_AUDIENCE)
+    booklet = review.booklet
+    if booklet is not None:
+        booklet.contact_channel = booklet.contact_address = None
+    record_event("booklet_links_stopped", "review", review.id, detail=str(stopped))
+    return stopped
 
 
 @dataclass(frozen=True)
@@ -101,9 +183,9 @@ def format_code(code: str) -> str:
 
 
 def make_invitation_letter(review: Review) -> InvitationLetter:
-    """A fresh link for a printed letter, with its QR code; the caller commits."""
+    """A new link for a printed letter, with its QR code; links sent before keep working. The caller commits."""
     booklet = _ready_booklet(review)
-    url, short = issue_booklet_link(review)
+    url, short = issue_booklet_link(review, replace=False)
     code = short.rsplit("/", 1)[-1]
     # The short address makes a smaller code that prints and scans well; a viewBox (no fixed size) lets
     # the printed size scale the whole code, all three corner squares included.

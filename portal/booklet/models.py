@@ -29,6 +29,11 @@ class Booklet(db.Model):
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where the last invitation went ('email' or 'sms', and the address as normalised), so a reminder
+    # needs no retyping. Kept only while the review is planned (cleared when it is held or cancelled,
+    # and when the IRO stops the links), and only ever shown back masked.
+    contact_channel: Mapped[str | None] = mapped_column(String(8))
+    contact_address: Mapped[str | None] = mapped_column(String(254))
 
     review = relationship("Review", back_populates="booklet")
     answers: Mapped[list[BookletAnswer]] = relationship(back_populates="booklet",

@@ -39,15 +39,18 @@ def booklet_for_review(review: Review) -> Booklet | None:
     return booklet
 
 
-def issue_booklet_link(review: Review) -> tuple[str, str]:
-    """A fresh booklet link for the child: the child's older booklet links stop working, nobody else's do.
+def issue_booklet_link(review: Review, *, replace: bool = True) -> tuple[str, str]:
+    """A new booklet link for the child; returns its URL and short URL.
 
-    Returns its URL and short URL.
+    With `replace` (for a fresh start, such as the demo's links) the child's older booklet links stop
+    working, nobody else's do. Invitations, reminders and printed letters pass `replace=False`: a link
+    the child already has keeps working until the IRO stops it on purpose
+    (portal.booklet.invitations.stop_child_links).
     """
     # The link lives until well after the meeting, when it leads to the letter.
     expires = as_utc(review.meeting_at) + timedelta(days=365)
     _, token, code = issue_link(purpose="booklet", audience="child", review_id=review.id, expires_at=expires,
-                                with_short_code=True, replace=True)
+                                with_short_code=True, replace=replace)
     return link_url(token), short_url(code)
 
 

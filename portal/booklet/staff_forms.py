@@ -23,7 +23,8 @@ class SendInvitationForm(FlaskForm):
                          choices=_choices([("email", _l("Email")), ("sms", _l("Text message"))]),
                          validators=[InputRequired(message=_l("Choose email or text message"))])
     recipient = StringField(_l("Email address or UK mobile number"), widget=GovTextInput(),
-                            description=_l("The portal does not keep it: enter it each time you send."),
+                            description=_l("Kept only until the review is held or cancelled, so you can send a "
+                                           "reminder without typing it again. It is never shown in full."),
                             validators=[InputRequired(message=_l("Enter an email address or a UK mobile number")),
                                         Length(max=254)])
     submit = SubmitField(_l("Send the invitation"), widget=GovSubmitInput())
@@ -33,6 +34,18 @@ class SendInvitationForm(FlaskForm):
             raise ValidationError(_l("Enter an email address like name@example.org"))
         if self.channel.data == "sms" and normalise_recipient("sms", field.data) is None:
             raise ValidationError(_l("Enter a UK mobile number, like 07700 900 982"))
+
+
+class ReminderForm(FlaskForm):
+    """One click: a new link to the address the last invitation went to."""
+
+    submit = SubmitField(_l("Send a reminder to the same address"), widget=GovSubmitInput())
+
+
+class StopLinksForm(FlaskForm):
+    """The confirmation that stops every booklet link the child has (a lost phone or letter)."""
+
+    submit = SubmitField(_l("Stop the links working"), widget=GovSubmitInput())
 
 
 class InvitationLetterForm(FlaskForm):

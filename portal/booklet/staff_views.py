@@ -1,10 +1,12 @@
-"""The IRO's side of the booklet: invite (by email, text or a printed invitation letter), read it (worrying things first), record the PN code."""
+"""The IRO's side of the booklet: invite (email, text or a printed letter), remind, stop a lost link,
+read it (worrying things first), record the PN code."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.audit import record_event
@@ -12,16 +14,23 @@ from portal.booklet import status
 from portal.booklet.invitations import (
     InvitationError,
     change_version,
+    contact_hint,
     first_name,
+    forget_contact,
+    live_child_links,
     make_invitation_letter,
     send_invitation,
+    send_reminder,
+    stop_child_links,
 )
 from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
 from portal.booklet.questions import VERSION_NAMES, question_set
 from portal.booklet.staff_forms import (
     InvitationLetterForm,
     ParticipationForm,
+    ReminderForm,
     SendInvitationForm,
+    StopLinksForm,
     VersionForm,
 )
 from portal.extensions import db
@@ -65,6 +74,8 @@ def booklet_panel(review: Review) -> dict:
         "version_name": VERSION_NAMES.get(booklet.version) if booklet else None,
         "urgent": safeguarding_open_count(review),
         "planned": review.status == "planned",
+        # Where the last invitation went, masked; None when no address is kept (never the address itself).
+        "contact_hint": contact_hint(booklet),
     }
 
 
@@ -75,12 +86,14 @@ def booklet_version_names() -> dict:
 
 @bp.record_once
 def _add_to_the_review_pages(_state) -> None:
-    """The booklet's panel and list status on the reviews pages, and its PN suggestion (portal.reviews.hooks)."""
+    """The booklet's panel and list status on the reviews pages, its PN suggestion, and forgetting the
+    address kept for reminders once the review is held or cancelled (portal.reviews.hooks)."""
     review_hooks.register_review_panel(
         "booklet", lambda review: render_template("booklet_staff/_review_panel.html", review=review),
         status=lambda review: render_template("booklet_staff/_status_cell.html", review=review),
         status_label=_l("Booklet"))
     review_hooks.register_participation_suggestion("booklet", status.suggested_participation_code)
+    review_hooks.register_review_finished("booklet", forget_contact)
 
 
 def _version_form(booklet: Booklet | None) -> VersionForm:
@@ -91,6 +104,16 @@ def _version_form(booklet: Booklet | None) -> VersionForm:
 
 
 # --- Invitations ------------------------------------------------------------------------------
+
+# The reminder's button shares the send page with the new-address form: its own ids.
+REMINDER_PREFIX = "reminder"
+
+
+def _render_send(review: Review, form: SendInvitationForm, code: int = 200):
+    return render_template("booklet_staff/send.html", review=review, form=form,
+                           reminder_form=ReminderForm(prefix=REMINDER_PREFIX),
+                           panel=booklet_panel(review)), code
+
 
 @bp.route("/reviews/<int:review_id>/booklet/send", methods=["GET", "POST"])
 @role_required(*STAFF)
@@ -104,10 +127,52 @@ def send(review_id: int):
             form.recipient.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Invitation queued. Earlier links for this booklet no longer work."), "success")
+            flash(_("Invitation queued. Links sent before still work until you stop them on the booklet page."),
+                  "success")
             return redirect(url_for("booklet_staff.read", review_id=review.id), 303)
-    return render_template("booklet_staff/send.html", review=review, form=form,
-                           panel=booklet_panel(review)), (400 if form.errors else 200)
+    return _render_send(review, form, 400 if form.errors else 200)
+
+
+@bp.post("/reviews/<int:review_id>/booklet/remind")
+@role_required(*STAFF)
+def remind(review_id: int):
+    """One click: a new link to the address kept from the last invitation, nothing retyped."""
+    review = load_or_404(Review, review_id)
+    form = ReminderForm(prefix=REMINDER_PREFIX)
+    if not form.validate_on_submit():
+        flash(_("The reminder was not sent. Please try again."), "error")
+        return redirect(url_for("booklet_staff.send", review_id=review.id), 303)
+    try:
+        send_reminder(review)
+    except InvitationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("booklet_staff.send", review_id=review.id), 303)
+    hint = contact_hint(review.booklet)
+    db.session.commit()
+    flash(_("Reminder queued: %(where)s. Links sent before still work until you stop them on the booklet page.",
+            where=hint), "success")
+    return redirect(url_for("booklet_staff.read", review_id=review.id), 303)
+
+
+@bp.route("/reviews/<int:review_id>/booklet/stop-links", methods=["GET", "POST"])
+@role_required(*STAFF)
+def stop_links(review_id: int):
+    """A link was lost: after a confirmation, every booklet link the child has stops working."""
+    review = load_or_404(Review, review_id)
+    form = StopLinksForm()
+    if form.validate_on_submit():
+        stopped = stop_child_links(review)
+        db.session.commit()
+        if stopped:
+            flash(ngettext("%(num)d link stopped working. Send a new link when you are ready.",
+                           "%(num)d links stopped working. Send a new link when you are ready.", stopped),
+                  "success")
+        else:
+            flash(_("There were no working links to stop."), "success")
+        return redirect(url_for("booklet_staff.read", review_id=review.id), 303)
+    return render_template("booklet_staff/stop_links.html", review=review, form=form,
+                           live_links=live_child_links(review), panel=booklet_panel(review)), \
+        (400 if form.errors else 200)
 
 
 @bp.route("/reviews/<int:review_id>/booklet/invitation-letter", methods=["GET", "POST"])
@@ -196,7 +261,7 @@ def _render_read(review: Review, *, participation_form=None, code: int = 200):
                            concerns=concerns, messages=messages, panel=booklet_panel(review),
                            suggested=status.suggested_participation_code(review), pn_labels=PN_LABELS,
                            chairing_labels=CHAIRING_LABELS, participation_form=participation_form,
-                           version_form=_version_form(booklet),
+                           version_form=_version_form(booklet), live_links=live_child_links(review),
                            form=participation_form if participation_form.errors else None)
     db.session.commit()
     return page, code

@@ -1,8 +1,9 @@
 """Where other areas add to the reviews pages without the reviews area knowing them.
 
 An area registers its contributions when its blueprint is registered (`bp.record_once`). The
-reviews templates ask through template globals (`review_panels`, `review_statuses`) and the
-outcome form through `participation.suggested_code`, so `portal.reviews` imports no feature area.
+reviews templates ask through template globals (`review_panels`, `review_statuses`), the
+outcome form through `participation.suggested_code`, and the write services tell every area when a
+review stops being planned (`review_finished`), so `portal.reviews` imports no feature area.
 Registering again under the same name replaces the earlier entry: every app built in one process
 (the tests build many) registers the same blueprints.
 """
@@ -20,6 +21,8 @@ from portal.reviews.models import Review
 ReviewHtml = Callable[[Review], str | None]
 # A DfE participation code (PN0-PN7) for one review, or None when the area cannot tell.
 Suggestion = Callable[[Review], str | None]
+# What an area does when a review is held or cancelled (in the same transaction; the caller commits).
+Finished = Callable[[Review], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ReviewPanel:
 
 _panels: dict[str, ReviewPanel] = {}
 _suggestions: dict[str, Suggestion] = {}
+_finished: dict[str, Finished] = {}
 
 
 def register_review_panel(name: str, panel: ReviewHtml, *, status: ReviewHtml | None = None,
@@ -48,6 +52,18 @@ def register_review_panel(name: str, panel: ReviewHtml, *, status: ReviewHtml | 
 def register_participation_suggestion(name: str, suggest: Suggestion) -> None:
     """Offer a starting PN code for a review's outcome form; the first area with an answer wins."""
     _suggestions[name] = suggest
+
+
+def register_review_finished(name: str, finished: Finished) -> None:
+    """Call `finished(review)` when a review is recorded as held or cancelled: it is no longer planned
+    (for example, to forget what was kept only until the meeting)."""
+    _finished[name] = finished
+
+
+def review_finished(review: Review) -> None:
+    """Tell every area that registered that this review is no longer planned (reviews.services calls it)."""
+    for finished in _finished.values():
+        finished(review)
 
 
 def review_panels(review: Review) -> list[Markup]:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from portal.audit import record_event
 from portal.extensions import db
-from portal.reviews import workspace
+from portal.reviews import hooks, workspace
 from portal.reviews.dates import (
     FIRST_REVIEW_WORKING_DAYS,
     INVITATION_NOTICE_WORKING_DAYS,
@@ -158,6 +158,7 @@ def record_held(review: Review, held_at: datetime, participation_code: str | Non
     record_event("review_held", "review", review.id, detail=participation_code or "")
     if participation_code is not None or chairing is not None:
         record_participation(review, participation_code, chairing)
+    hooks.review_finished(review)
 
 
 def record_cancelled(review: Review, reason: str) -> None:
@@ -169,6 +170,7 @@ def record_cancelled(review: Review, reason: str) -> None:
     review.held_at = None
     review.cancelled_reason = reason
     record_event("review_cancelled", "review", review.id)
+    hooks.review_finished(review)
 
 
 def record_participation(review: Review, code: str | None, chairing: str | None) -> None:

@@ -113,6 +113,9 @@ class SettingsForm(FlaskForm):
     booklet_idle_minutes = _days(_l("Lock a child's booklet after this many idle minutes"), None, 2, 60)
     urgent_escalation_working_hours = _days(
         _l("Send an unacknowledged urgent notice to the IRO's manager after this many working hours"), None, 1, 40)
+    set_password_link_hours = _days(_l("A set-password link stops working after this many hours"),
+                                    _l("Usually 24. A link also stops once the password is set, or when a newer "
+                                       "link is made for the same person."), 1, 168)
     submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())
 
     def settings_data(self) -> dict:

@@ -58,5 +58,17 @@ class StaffUser(UserMixin, db.Model):
         return self.name.split()[0] if self.name else ""
 
 
+class SignInFailure(db.Model):
+    """Failed sign-ins counted under one key (an account, an address, or an account's sign-in codes),
+    in a window that starts at the first failure. Counted in the database so that every worker sees
+    the same counts (portal.staff.limits); the key is a keyed hash, never an email or an address."""
+
+    __tablename__ = "sign_in_failure"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 # Accounts and teams are kept by administrators only.
 register_admin_records(StaffUser, Team)

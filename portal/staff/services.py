@@ -14,11 +14,12 @@ from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.extensions import db
-from portal.links.services import issue_link, link_url
+from portal.links.models import PrivateLink
+from portal.links.services import issue_link, link_url, revoke_staff_links
 from portal.outbox.services import queue_message
 from portal.settings import authority_settings  # noqa: F401 - callers that read settings through staff
 from portal.staff.models import Authority, StaffUser, Team
-from portal.timeutil import utcnow
+from portal.timeutil import as_utc, utcnow
 
 _HASHERS = {
     # RFC 9106's low-memory recommendation, argon2-cffi's default.
@@ -98,9 +99,11 @@ def qr_svg(text: str) -> str:
 
 
 def set_password(user: StaffUser, password: str) -> None:
-    """Change the password and end every existing session of this user."""
+    """Change the password and end every existing session of this user; any set-password link of
+    theirs still out there stops working."""
     user.password_hash = hash_password(password)
     user.session_version += 1
+    revoke_staff_links(user.id, SET_PASSWORD)
     record_event("password_set", "staff_user", user.id)
 
 
@@ -148,11 +151,47 @@ def create_account(*, email: str, name: str, role: str, team_id: int | None, pho
     return user, url
 
 
+SET_PASSWORD = "set-password"
+
+
+def set_password_link_lifetime() -> timedelta:
+    """How long a set-password link works: the administrator's setting (24 hours unless changed)."""
+    return timedelta(hours=authority_settings().set_password_link_hours)
+
+
 def issue_set_password_link(user: StaffUser) -> str:
-    """A link that sets a password once, valid for 3 days."""
-    _, token, _ = issue_link(purpose="set-password", audience="staff", staff_user_id=user.id,
-                             expires_at=utcnow() + timedelta(days=3))
+    """A link that sets this person's password once, for the setting's hours; their earlier ones stop."""
+    revoke_staff_links(user.id, SET_PASSWORD)
+    _, token, _ = issue_link(purpose=SET_PASSWORD, audience="staff", staff_user_id=user.id,
+                             expires_at=utcnow() + set_password_link_lifetime())
     return link_url(token)
+
+
+def set_password_link_works(link: PrivateLink) -> bool:
+    """Unused, and younger than the setting is now (an administrator may have shortened it since)."""
+    return (link.purpose == SET_PASSWORD and link.first_used_at is None and link.revoked_at is None
+            and as_utc(link.created_at) + set_password_link_lifetime() > utcnow())
+
+
+def set_password_through_link(link: PrivateLink, user: StaffUser, password: str) -> bool:
+    """Set the password through a set-password link, once.
+
+    The link is claimed in one statement (used and revoked where it is still neither), so of two
+    posts at once only one sets the password; the other gets False and changes nothing.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        db.update(PrivateLink)
+        .where(PrivateLink.id == link.id, PrivateLink.staff_user_id == user.id,
+               PrivateLink.purpose == SET_PASSWORD, PrivateLink.revoked_at.is_(None),
+               PrivateLink.first_used_at.is_(None))
+        .values(first_used_at=now, revoked_at=now)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return False
+    db.session.expire(link)
+    set_password(user, password)
+    return True
 
 
 def reissue_set_password_link(user: StaffUser) -> str:
@@ -188,7 +227,7 @@ def add_team(name: str) -> Team:
 # What an administrator may change on the settings page.
 SETTINGS_FIELDS = ("name", "contact_phone", "contact_email", "duty_inbox_email", "invitation_working_days",
                    "record_working_days", "suppression_threshold", "staff_idle_minutes", "booklet_idle_minutes",
-                   "urgent_escalation_working_hours")
+                   "urgent_escalation_working_hours", "set_password_link_hours")
 
 
 def save_settings(authority: Authority, **values) -> list[str]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+import math
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from portal import jobs
 from portal.audit import record_event
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.registry import register_purpose
-from portal.links.services import mark_used, revoke
+from portal.links.views import not_found_page
 from portal.security import ADMINS, load_or_404, role_required
 from portal.settings import authority_settings
-from portal.staff import services
+from portal.staff import limits, services
 from portal.staff.auth import home_url, stamp_activity
 from portal.staff.forms import (
     AccountForm,
@@ -27,8 +31,7 @@ from portal.staff.forms import (
 from portal.staff.models import StaffUser, Team
 
 bp = Blueprint("staff", __name__)
-
-SIGN_IN_LIMITS = "10 per 10 minutes"
+bp.record_once(lambda state: jobs.register_periodic(limits.CLEANUP_JOB, limits.clean_old_failures, minute="23"))
 
 
 def _begin_session(user: StaffUser) -> None:
@@ -46,40 +49,66 @@ def _begin_session(user: StaffUser) -> None:
     record_event("signed_in", "staff_user", user.id, actor_kind="staff")
 
 
+def _paused(attempt: limits.Attempt):
+    """The plain-words page for a paused sign-in: the same whether or not the account exists."""
+    seconds = attempt.retry_after_seconds()
+    html = render_template("staff/sign_in_paused.html", time=format_time(attempt.locked_until, "HH:mm"),
+                           minutes=max(1, math.ceil(seconds / 60)))
+    return html, 429, {"Retry-After": str(seconds)}
+
+
+def _after_password(user: StaffUser, attempt: limits.Attempt):
+    """The password worked: ask for the code when the person has turned codes on, else sign them in."""
+    if user.totp_secret:
+        session["pending_totp_user"] = user.id
+    else:
+        _begin_session(user)
+    db.session.commit()
+    # Given back after the commit, and counted before the account was read: a request never holds two
+    # database connections at once, so a pool of threads can never end up waiting on itself.
+    attempt.succeeded()
+    if user.totp_secret:
+        return redirect(url_for("staff.sign_in_code"), 303)
+    return redirect(home_url(user), 303)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMITS, methods=["POST"])
 def sign_in():
+    """Only failures count, per email typed and per address (portal.staff.limits)."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
+        attempt = limits.begin(limits.password_rules(form.email.data, request.remote_addr))
+        if attempt.locked_until:
+            return _paused(attempt)
         user = services.check_credentials(form.email.data, form.password.data)
         if user is None:
             failed = True
-        elif user.totp_secret:
-            session["pending_totp_user"] = user.id
-            db.session.commit()
-            return redirect(url_for("staff.sign_in_code"), 303)
         else:
-            _begin_session(user)
-            db.session.commit()
-            return redirect(home_url(user), 303)
+            return _after_password(user, attempt)
     return render_template("staff/sign_in.html", form=form, failed=failed), (200 if not failed else 401)
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMITS, methods=["POST"])
 def sign_in_code():
+    """Failed codes count per account and per address, as failed passwords do (counted before the account
+    is read and given back after the commit, as in `_after_password`)."""
     user_id = session.get("pending_totp_user")
+    form = TotpForm()
+    attempt = limits.begin(limits.code_rules(user_id, request.remote_addr)) if (
+        user_id and form.validate_on_submit()) else None
+    if attempt is not None and attempt.locked_until:
+        return _paused(attempt)
     user = db.session.get(StaffUser, user_id) if user_id else None
     if user is None or not user.active:
         return redirect(url_for("staff.sign_in"))
-    form = TotpForm()
-    if form.validate_on_submit():
+    if attempt is not None:
         if services.check_totp(user, form.code.data):
             _begin_session(user)
             db.session.commit()
+            attempt.succeeded()
             return redirect(home_url(user), 303)
         form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
     return render_template("staff/sign_in_code.html", form=form)
@@ -99,15 +128,16 @@ def sign_out():
 
 
 def set_password_page(link: PrivateLink):
-    """Reached from a one-time link (the links area calls it): GET shows the form, POST uses the link up."""
+    """Reached from a set-password link (the links area calls it): GET shows the form, POST uses the link
+    up. A used, replaced or too old link looks like any link that does not work."""
     user = db.session.get(StaffUser, link.staff_user_id)
-    if user is None or not user.active or link.first_used_at is not None:
-        abort(404)
+    if user is None or not user.active or not services.set_password_link_works(link):
+        return not_found_page()
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        mark_used(link)
-        revoke(link)
+        if not services.set_password_through_link(link, user, form.password.data):
+            db.session.rollback()
+            return not_found_page()
         db.session.commit()
         flash(_("Your password is set. Sign in with it now."), "success")
         return redirect(url_for("staff.sign_in"), 303)
@@ -154,7 +184,8 @@ def new_account():
             form.email.errors.append(_("There is already an account with this email address"))
         else:
             db.session.commit()
-            return render_template("staff/account_created.html", user=user, url=url)
+            return render_template("staff/account_created.html", user=user, url=url,
+                                   hours=authority_settings().set_password_link_hours)
     return render_template("staff/account_form.html", form=form)
 
 
@@ -177,7 +208,8 @@ def reissue_password_link(user_id: int):
     user = load_or_404(StaffUser, user_id)
     url = services.reissue_set_password_link(user)
     db.session.commit()
-    return render_template("staff/account_created.html", user=user, url=url)
+    return render_template("staff/account_created.html", user=user, url=url,
+                           hours=authority_settings().set_password_link_hours)
 
 
 @bp.route("/admin/teams", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.reviews.models import Child
 from portal.safeguarding.models import ChildMessage
 from tests import factories as f
-from tests.test_booklet_child import _answers, _child, _load, _post_section, _start
+from tests.test_booklet_child import _answers, _child, _post_section, _start
 from tests.test_my_iro import message_form
 from tests.test_voice import start_booklet
 

@@ -28,8 +28,7 @@ def start(journey: Journey, link) -> None:
 
 def _settled(journey: Journey, control) -> None:
     """With JavaScript on, wait until the answer has saved itself ("Saved" by the question), as a child
-    would see before moving on. (Pressing Save while an autosave is still in flight can collide: see
-    the report on save_answer.)"""
+    would see before moving on."""
     if journey.js:
         block = journey.page.locator("[data-question]").filter(has=control)
         expect(block.get_by_text("Saved", exact=True)).to_be_visible(timeout=10_000)
