@@ -16,14 +16,13 @@ from portal.booklet.services import booklet_for_review, issue_booklet_link
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.services import revoke_links
-from portal.outbox.services import queue_message
+from portal.outbox.services import mask_address, queue_message
 from portal.reviews.models import Review
 from portal.timeutil import utcnow
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CHANNELS = ("email", "sms")
 # What stands for the hidden part of an address shown back to staff.
-MASK = "\u2022"
 BOOKLET_PURPOSE, CHILD_AUDIENCE = "booklet", "child"
 
 
@@ -118,15 +117,6 @@ def send_reminder(review: Review) -> Booklet:
 
 def has_kept_contact(booklet: Booklet | None) -> bool:
     return bool(booklet and booklet.contact_channel in CHANNELS and booklet.contact_address)
-
-
-def mask_address(channel: str, address: str) -> str:
-    """Enough of an address to recognise it, never the whole: 07••• ••• 982, s•••@example.org."""
-    if channel == "sms":
-        rest = address.removeprefix("+44")
-        return f"0{rest[:1]}{MASK * 3} {MASK * 3} {rest[-3:]}"
-    local, _at, domain = address.rpartition("@")
-    return f"{local[:1]}{MASK * 3}@{domain}"
 
 
 def contact_hint(booklet: Booklet | None) -> str | None:

@@ -75,6 +75,18 @@ def queue_message(channel: str, recipient: str, template: str, personalisation: 
 SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder"})
 
 
+MASK = "\u2022"  # a bullet: the hidden part of an address
+
+
+def mask_address(channel: str, address: str) -> str:
+    """Enough of an address to recognise it, never the whole: 07••• ••• 982, s•••@example.org."""
+    if channel == "sms":
+        rest = address.removeprefix("+44")
+        return f"0{rest[:1]}{MASK * 3} {MASK * 3} {rest[-3:]}"
+    local, _at, domain = address.rpartition("@")
+    return f"{local[:1]}{MASK * 3}@{domain}"
+
+
 def render_text(message: OutboxMessage, locale: str | None = None, *, show_link: bool = True) -> str:
     """The words of a message in the reader's language (English outside a request)."""
     if locale or not has_request_context():

@@ -10,7 +10,7 @@ from portal import jobs
 from portal.extensions import db
 from portal.outbox.models import OutboxMessage
 from portal.outbox.sender import send_pending
-from portal.outbox.services import render_text, set_waker
+from portal.outbox.services import mask_address, render_text, set_waker
 from portal.security import ALL_STAFF, CASEWORK, IRO, role_required, visible_review_ids
 
 bp = Blueprint("outbox", __name__)
@@ -44,11 +44,18 @@ def may_see_link(message: OutboxMessage) -> bool:
     return message.template != "set_password" and current_user.role == IRO and message.review_id is not None
 
 
+def shown_recipient(message: OutboxMessage) -> str:
+    """The whole address only to the person it was sent to; everyone else sees enough to recognise it."""
+    if message.recipient.lower() == current_user.email.lower():
+        return message.recipient
+    return mask_address(message.channel, message.recipient)
+
+
 @bp.get("/outbox")
 @role_required(*ALL_STAFF)
 def index():
     if not dev_outbox_enabled():
         abort(404)
     messages = visible_messages()
-    return render_template("outbox/index.html",
-                           messages=[(m, render_text(m, show_link=may_see_link(m))) for m in messages])
+    return render_template("outbox/index.html", messages=[
+        (m, render_text(m, show_link=may_see_link(m)), shown_recipient(m)) for m in messages])

@@ -41,3 +41,16 @@ def test_another_iro_never_sees_a_childs_invitation_link(app, client):
     f.sign_in(client, other)
     page = client.get("/outbox").get_data(as_text=True)
     assert "child@example.org" not in page and "/l/" not in page
+
+
+def test_a_manager_sees_a_childs_address_only_masked(app, client):
+    from portal.booklet.invitations import send_invitation
+
+    iro, manager = f.staff("iro"), f.staff("manager")
+    review = f.review(f.child(iro))
+    send_invitation(review, "email", "child.private@example.org")
+    db.session.commit()
+    f.sign_in(client, manager)
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "child.private@example.org" not in page
+    assert "c\u2022\u2022\u2022@example.org" in page

@@ -14,11 +14,12 @@ from datetime import timedelta
 import pytest
 
 from portal.audit.models import AuditEvent
-from portal.booklet.invitations import contact_hint, mask_address, send_invitation
+from portal.booklet.invitations import contact_hint, send_invitation
 from portal.booklet.models import Booklet
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.outbox.models import OutboxMessage
+from portal.outbox.services import mask_address
 from portal.timeutil import today
 from tests import factories as f
 
