@@ -53,7 +53,7 @@ test-fast: setup
 ## false positives and time to screen a 2,000-character answer; load with faults (gunicorn, PostgreSQL,
 ## Redis, 50 children saving flat out with Locust while a worker is killed, against a bare route);
 ## Lighthouse mobile scores of the child's pages; then benchmarks/results.md from benchmarks/results.json.
-## Each step is bounded and always reports (a step that cannot run says why); about 5 minutes in all.
+## Each step is bounded and always reports (a step that cannot run says why); about 3-4 minutes in all.
 bench: setup
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.page_weight
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.screening

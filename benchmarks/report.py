@@ -20,6 +20,10 @@ def _ms(value) -> str:
     return "–" if value is None else f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def _share(value) -> str:
+    return "?" if value is None else f"{value:.0%}"
+
+
 def _stamp(section: dict) -> str:
     machine = section.get("machine") or {}
     load = machine.get("load_average_1_5_15")
@@ -100,8 +104,19 @@ def load(section: dict) -> list[str]:
               f"- Portal/bare saves per second: **{section['ratio_saves_per_s']}×** "
               f"({section.get('ratio_steady_saves_per_s')}× with the kill's seconds left out); goal ≥ "
               f"{goals['ratio_to_bare']}×: **{'met' if met['ratio_to_bare'] else 'NOT MET'}**.",
+              f"- Server CPU per acknowledged save (gunicorn + PostgreSQL + Redis): portal "
+              f"{(section.get('server_cpu_ms_per_save') or {}).get('portal')} ms, bare "
+              f"{(section.get('server_cpu_ms_per_save') or {}).get('bare')} ms: the ratio this implies on the same cores "
+              f"is **{section.get('ratio_from_cpu_per_save')}×**, whatever else runs. Other work on the machine took "
+              f"{_share((section.get('other_work_share_of_cores') or {}).get('portal'))} of the cores during the portal "
+              f"phase and {_share((section.get('other_work_share_of_cores') or {}).get('bare'))} during the bare phase "
+              "(the two phases run one after the other, so the measured ratio moves with it).",
               f"- Portal p95 {_ms(p['latency_acknowledged']['p95_ms'])} ms flat out; goal ≤ {goals['p95_ms']} ms: "
               f"**{'met' if met['p95_ms'] else 'NOT MET'}**.",
+              f"- With {c['children']} children saving with no pause, each waits about {c['children']} / throughput "
+              f"(Little's law): a p95 of {goals['p95_ms']} ms needs at least {c['children'] * 1000 // goals['p95_ms']} saves/s, "
+              f"that is at most about {(p.get('cpu') or {}).get('cpus', 2) * goals['p95_ms'] * 1000 // (c['children'] * 1000):.0f}"
+              " ms of CPU per save for everything on these cores (server and client).",
               f"- Fault: worker {f.get('killed_pid')} SIGKILLed at {f.get('killed_at_s')} s; gunicorn forked worker "
               f"{f.get('new_worker_pid')} {f.get('new_worker_after_s')} s later. Requests that failed around the kill: "
               f"{p.get('errors_around_kill')} {p.get('errors_around_kill_kinds') or ''} (not acknowledged, so not owed); "

@@ -44,5 +44,6 @@ def write_section(name: str, section: dict) -> Path:
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")
+    os.chmod(temporary, 0o644)
     os.replace(temporary, RESULTS)
     return RESULTS
