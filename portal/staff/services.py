@@ -81,6 +81,22 @@ def check_totp_secret(secret: str, code: str) -> bool:
     return pyotp.TOTP(secret).verify((code or "").strip().replace(" ", ""), valid_window=1)
 
 
+def switch_two_step(user: StaffUser, secret: str, code: str) -> bool:
+    """Turn sign-in codes off (when on) or on (with the new secret), if the code from the app is right;
+    audited. False when the code did not work. The caller commits."""
+    if user.totp_secret:
+        if not check_totp(user, code):
+            return False
+        user.totp_secret = None
+        record_event("two_step_turned_off", "staff_user", user.id)
+        return True
+    if not check_totp_secret(secret, code):
+        return False
+    user.totp_secret = secret
+    record_event("two_step_turned_on", "staff_user", user.id)
+    return True
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 

@@ -7,6 +7,7 @@ import math
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from portal import jobs
@@ -246,36 +247,30 @@ def role_names_context():
                            "admin": _("Administrator")}}
 
 
+CODE_DID_NOT_WORK = _l("That code did not work. Check the app and try the newest code.")
+
+
 @bp.route("/account/two-step", methods=["GET", "POST"])
 @role_required("iro", "manager", "admin")
 def two_step():
     """Turn on (or off) a code from an authenticator app at sign-in."""
     user = db.session.get(StaffUser, current_user.id)
     form = TotpForm()
-    if user.totp_secret:
-        if form.validate_on_submit():
-            if services.check_totp(user, form.code.data):
-                user.totp_secret = None
-                record_event("two_step_turned_off", "staff_user", user.id)
-                db.session.commit()
-                flash(_("Sign-in codes are turned off."), "success")
-                return redirect(url_for("staff.two_step"), 303)
-            form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
-        return render_template("staff/two_step.html", form=form, enabled=True)
-    secret = session.get("pending_totp_secret") or services.new_totp_secret()
-    session["pending_totp_secret"] = secret
+    secret = user.totp_secret or session.get("pending_totp_secret") or services.new_totp_secret()
+    if not user.totp_secret:
+        session["pending_totp_secret"] = secret
     if form.validate_on_submit():
-        if services.check_totp_secret(secret, form.code.data):
-            user.totp_secret = secret
+        if services.switch_two_step(user, secret, form.code.data):
             session.pop("pending_totp_secret", None)
-            record_event("two_step_turned_on", "staff_user", user.id)
             db.session.commit()
-            flash(_("Sign-in codes are turned on. You will need your app each time you sign in."), "success")
+            flash(_("Sign-in codes are turned on. You will need your app each time you sign in.") if user.totp_secret
+                  else _("Sign-in codes are turned off."), "success")
             return redirect(url_for("staff.two_step"), 303)
-        form.code.errors.append(_("That code did not work. Check the app and try the newest code."))
-    uri = services.totp_uri(user, secret)
+        form.code.errors.append(str(CODE_DID_NOT_WORK))
+    if user.totp_secret:
+        return render_template("staff/two_step.html", form=form, enabled=True)
     return render_template("staff/two_step.html", form=form, enabled=False, secret=secret,
-                           qr=services.qr_svg(uri))
+                           qr=services.qr_svg(services.totp_uri(user, secret)))
 
 
 @bp.route("/account", methods=["GET", "POST"])
