@@ -239,7 +239,8 @@ def screen_answer(booklet: Booklet, question: Question, answer: BookletAnswer) -
         return False
     unsafe = not question.is_free_text and answer.value_choice in question.urgent_choices
     screened = safeguarding.report(booklet.review, source_kind=SOURCE_KIND, source_id=answer.id,
-                                   label=str(question.prompt), text=answer_in_words(answer), unsafe_choice=unsafe)
+                                   label=str(question.prompt), text=answer_in_words(answer), unsafe_choice=unsafe,
+                                   may_have_concern=bool(answer.urgent))
     # Once urgent, an answer stays marked: the IRO acknowledges the concern, not the child.
     answer.urgent = bool(answer.urgent or screened.urgent)
     return screened.urgent

@@ -294,9 +294,10 @@ def autosave():
     urgent = outcome.answer is not None and outcome.answer.urgent
     if urgent:
         show_help_now()
+    # Read before the commit: afterwards the answer would be loaded again only to say what was saved.
+    fingerprint = rules.answer_fingerprint(outcome.answer)
     db.session.commit()
-    return jsonify(status="saved", version=outcome.version, fingerprint=rules.answer_fingerprint(outcome.answer),
-                   help_now=urgent)
+    return jsonify(status="saved", version=outcome.version, fingerprint=fingerprint, help_now=urgent)
 
 
 def _autosave_refusal(outcome):

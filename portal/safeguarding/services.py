@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -57,11 +60,39 @@ def _list_stamp() -> tuple:
     return str(db.session.get_bind().url), options, count, str(changed)
 
 
+# How long a process trusts the list version it last read: a change made here is seen at once (see
+# _forget_on_change); one made by another worker within a few seconds. Saves one query per screening.
+STAMP_SECONDS = 5.0
+_stamps: dict[tuple, tuple[float, tuple]] = {}
+
+
+def _database_key() -> tuple:
+    options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    return str(db.session.get_bind().url), options
+
+
+def _recent_stamp() -> tuple:
+    key, now = _database_key(), monotonic()
+    known = _stamps.get(key)
+    if known is not None and now - known[0] < STAMP_SECONDS:
+        return known[1]
+    stamp = _list_stamp()
+    _stamps[key] = (now, stamp)
+    return stamp
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session, _context) -> None:
+    """Any entry added, changed or removed in this process: read the list version again next time."""
+    if any(isinstance(item, ScreeningEntry) for item in (*session.new, *session.dirty, *session.deleted)):
+        _stamps.clear()
+
+
 def current_matcher() -> Matcher:
     """The matcher for the active entries, built once per list version and process."""
     if has_request_context() and "screening_matcher" in g:
         return g.screening_matcher
-    stamp = _list_stamp()
+    stamp = _recent_stamp()
     matcher = _matchers.get(stamp)
     if matcher is None:
         rows = db.session.execute(db.select(ScreeningEntry.phrase, ScreeningEntry.language, ScreeningEntry.category)
@@ -90,6 +121,7 @@ def screen(text: str | None) -> list[Match]:
 
 def forget_matcher() -> None:
     """After the list changes in this request."""
+    _stamps.clear()
     if has_request_context():
         g.pop("screening_matcher", None)
 
@@ -198,15 +230,17 @@ def _open_concern_for(review: Review, source_kind: str, source_id: int) -> Urgen
 
 
 def report(review: Review, *, source_kind: str, source_id: int, label: str, text: str | None,
-           unsafe_choice: bool = False) -> Screened:
+           unsafe_choice: bool = False, may_have_concern: bool = True) -> Screened:
     """Screen one piece of a child's words and raise (or update) the concern for it.
 
     `unsafe_choice` says the child chose an answer that is worrying in itself ("No, I do not feel
     safe"); `text` is then what they chose, in words. One open concern per source: later changes
-    are kept beside the snapshot, never over it. The caller commits.
+    are kept beside the snapshot, never over it. `may_have_concern=False` (the source never raised
+    one) saves looking for an open concern when nothing worries now. The caller commits.
     """
     matches = screen(text)
-    open_concern = _open_concern_for(review, source_kind, source_id)
+    worrying = bool(matches) or unsafe_choice
+    open_concern = _open_concern_for(review, source_kind, source_id) if worrying or may_have_concern else None
     if not matches and not unsafe_choice:
         if open_concern is not None:
             _record_latest(open_concern, text, [])
