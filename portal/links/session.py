@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 from flask import current_app, g, render_template, session
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.i18n import LANGUAGES
@@ -74,7 +75,9 @@ def current_link(*, touch: bool = True) -> PrivateLink | None:
     link = None
     if isinstance(state, dict):
         link_id = state.get("link_id")
-        link = db.session.get(PrivateLink, link_id) if isinstance(link_id, int) else None
+        # The link and its review in one query: nearly every page behind a link reads both.
+        link = db.session.get(PrivateLink, link_id, options=[joinedload(PrivateLink.review)]) \
+            if isinstance(link_id, int) else None
         now = utcnow().timestamp()
         if (link is None or not is_usable(link) or link.purpose != state.get("purpose")
                 or now - state.get("last_seen", 0) > idle_minutes(link) * 60):
