@@ -94,8 +94,13 @@ KEY_MARK = "_key"
 
 
 def _key_mark(app: Flask) -> str:
-    """A short mark of SECRET_KEY (never the key): a session made under another key is ended."""
-    return hmac.new(app.secret_key.encode("utf-8"), b"session-key-mark", hashlib.sha256).hexdigest()[:16]
+    """A short mark of SECRET_KEY (never the key): a session made under another key is ended.
+    Worked out once per key, not on every request."""
+    cached = app.extensions.get("portal_session_key_mark")
+    if cached is None or cached[0] != app.secret_key:
+        mark = hmac.new(app.secret_key.encode("utf-8"), b"session-key-mark", hashlib.sha256).hexdigest()[:16]
+        cached = app.extensions["portal_session_key_mark"] = (app.secret_key, mark)
+    return cached[1]
 
 
 def _end_sessions_of_an_old_key() -> None:

@@ -12,8 +12,8 @@ from portal.booklet.models import Booklet, BookletAnswer
 from portal.booklet.services import MIN_AGE
 from portal.extensions import db
 from portal.reviews.models import Review
-from portal.reviews.services import age_on, latest_invitation_date
-from portal.reviews.workspace import invitation_late
+from portal.reviews.services import age_on
+from portal.reviews.workspace import invitation_late, invite_by
 from portal.settings import authority_settings
 from portal.timeutil import london_date
 
@@ -81,9 +81,9 @@ def status_tag_class(status: str) -> str:
     return TAG_CLASSES.get(status, "govuk-tag--grey")
 
 
-def invite_by_date(review: Review) -> date:
-    """The last day the invitation can go out with the authority's notice period."""
-    return latest_invitation_date(london_date(review.meeting_at), authority_settings().invitation_working_days)
+def invite_by_date(review: Review) -> date | None:
+    """The last day the invitation can go out with the authority's notice period (the reviews area's rule)."""
+    return invite_by(review, authority_settings().invitation_working_days)
 
 
 def invitation_is_late(review: Review, booklet: Booklet | None = None) -> bool:

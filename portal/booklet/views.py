@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_number
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.audit import record_event
@@ -50,18 +50,6 @@ def booklet_template_helpers():
         return url_for("my_iro.page") if "my_iro.page" in current_app.view_functions else None
 
     return {"booklet_my_iro_url": booklet_my_iro_url}
-
-
-@bp.app_template_filter("combine_count_texts")
-def combine_count_texts(params: dict, limit: int) -> dict:
-    """GOV.UK character count messages in the reader's language ('%{count}' is filled in by its script)."""
-    return {**params,
-            "textareaDescriptionText": _("You can write up to %(limit)s characters.", limit=format_number(limit)),
-            "charactersUnderLimitText": {"one": _("You can write %{count} more character"),
-                                         "other": _("You can write %{count} more characters")},
-            "charactersAtLimitText": _("You have used all the characters"),
-            "charactersOverLimitText": {"one": _("You have %{count} character too many"),
-                                        "other": _("You have %{count} characters too many")}}
 
 
 # --- Helpers ----------------------------------------------------------------------------------

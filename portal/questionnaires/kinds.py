@@ -136,13 +136,17 @@ class TextKind(Kind):
         return value
 
     def character_count_texts(self, limit: int) -> dict:
-        """GOV.UK character count messages in the reader's language ('%{count}' is filled in by its script)."""
-        return {"textareaDescriptionText": _("You can write up to %(limit)s characters.", limit=format_number(limit)),
-                "charactersUnderLimitText": {"one": _("You can write %{count} more character"),
-                                             "other": _("You can write %{count} more characters")},
-                "charactersAtLimitText": _("You have used all the characters"),
-                "charactersOverLimitText": {"one": _("You have %{count} character too many"),
-                                            "other": _("You have %{count} characters too many")}}
+        return character_count_texts(limit)
+
+
+def character_count_texts(limit: int) -> dict:
+    """GOV.UK character count messages in the reader's language ('%{count}' is filled in by its script)."""
+    return {"textareaDescriptionText": _("You can write up to %(limit)s characters.", limit=format_number(limit)),
+            "charactersUnderLimitText": {"one": _("You can write %{count} more character"),
+                                         "other": _("You can write %{count} more characters")},
+            "charactersAtLimitText": _("You have used all the characters"),
+            "charactersOverLimitText": {"one": _("You have %{count} character too many"),
+                                        "other": _("You have %{count} characters too many")}}
 
 
 @dataclass(frozen=True)

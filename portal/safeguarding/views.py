@@ -19,12 +19,15 @@ from portal.extensions import csrf, db, limiter
 from portal.links.models import PrivateLink
 from portal.links.services import is_usable
 from portal.links.session import child_link_required, current_child_link
+from portal.questionnaires.kinds import character_count_texts
 from portal.safeguarding import services
 from portal.settings import authority_settings
 
 bp = Blueprint("messages", __name__)
 
 MESSAGE_LIMIT = 2000
+# A draft keeps far more than a message may send, so nothing typed is cut before the child sees the limit.
+DRAFT_LIMIT = 20_000
 SENT_KEY = "child_message_sent"
 SUBMISSION_SALT = "child-message"
 # A page left open for a day can still send what was written on it.
@@ -91,9 +94,9 @@ def read_submission(value: str | None) -> tuple[PrivateLink, str] | None:
 
 
 def clean_body(value: str | None) -> str:
-    """New lines as one character, no control characters but tab and new line, trimmed."""
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\t\n" or not (ord(ch) < 32 or ord(ch) == 127)).strip()
+    """The message trimmed (every request's text is already cleaned of control characters once, by
+    portal.requests)."""
+    return (value or "").strip()
 
 
 def body_error(body: str) -> str | None:
@@ -111,6 +114,7 @@ def _render_form(link: PrivateLink, body: str, error: str | None = None, submiss
                  status: int = 200, message: str | None = None):
     return render_template("safeguarding/message.html", link=link, iro=link.review.iro, body=body, error=error,
                            submission=submission or new_submission(link), limit=MESSAGE_LIMIT,
+                           count_texts=character_count_texts(MESSAGE_LIMIT),
                            notice=message), status
 
 
@@ -135,7 +139,7 @@ def send():
     if error:
         if live is None:
             if body:
-                services.save_message_draft(link.review, body[:20000])
+                services.save_message_draft(link.review, body[:DRAFT_LIMIT])
                 db.session.commit()
             return render_template("links/locked.html", timed_out=True, message_kept=bool(body)), 401
         return _render_form(live, body, error, request.form.get("submission"), 400)
@@ -172,7 +176,7 @@ def save_draft():
     body = data.get("body") if isinstance(data, dict) else None
     if not isinstance(body, str):
         return jsonify(status="invalid"), 400
-    services.save_message_draft(link.review, clean_body(body)[:20000])
+    services.save_message_draft(link.review, clean_body(body)[:DRAFT_LIMIT])
     db.session.commit()
     return jsonify(status="saved", message=_("Draft saved. It is not sent yet."))
 

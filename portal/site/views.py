@@ -7,20 +7,15 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.i18n import LANGUAGES, safe_return_path
-from portal.settings import Authority, saved_authority
+from portal.settings import saved_authority
 from portal.staff.auth import home_url
 
 bp = Blueprint("site", __name__)
 
 
-def current_authority() -> Authority | None:
-    """The saved authority row, read once per request (None before `flask demo` or set-up made it)."""
-    return saved_authority()
-
-
 @bp.app_context_processor
 def authority_context():
-    authority = current_authority()
+    authority = saved_authority()
     return {
         "authority_name": authority.name if authority else current_app.config["AUTHORITY_NAME"],
         "service_phone": authority.contact_phone if authority else "",
