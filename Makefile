@@ -52,7 +52,7 @@ test-fast: setup
 ## bench: page weight of the booklet (HTML and first visit, compressed); screening recall,
 ## false positives and time to screen a 2,000-character answer; load with faults (gunicorn, PostgreSQL,
 ## Redis, 50 children saving flat out with Locust while a worker is killed, against a bare route);
-## Lighthouse mobile scores of the child's pages; then benchmarks/results.md from benchmarks/results.json.
+## Lighthouse mobile scores of the child's pages; then bench/results.md from bench/results.json.
 ## Each step is bounded and always reports (a step that cannot run says why); about 3-4 minutes in all.
 bench: setup
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.page_weight

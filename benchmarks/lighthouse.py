@@ -7,7 +7,7 @@ as a first visit), the booklet contents, a section page, My IRO and the message 
 cookie through --extra-headers). Every request carries X-Forwarded-Proto: https, as the TLS proxy adds.
 Lighthouse comes from `npx --yes lighthouse@LIGHTHOUSE_VERSION` unless LIGHTHOUSE_BIN names one.
 
-Writes the "lighthouse" section of benchmarks/results.json. If Lighthouse cannot run it says why;
+Writes the "lighthouse" section of bench/results.json. If Lighthouse cannot run it says why;
 always exits 0: it is a report.
 """
 

@@ -18,7 +18,7 @@
    (benchmarks/bare_app.py, gunicorn, 2 workers, same PostgreSQL): p50/p95/p99 and saves per second for
    both, and the ratio portal/bare. Goals (issue 10): p95 <= 100 ms flat out and >= 0.5x the bare route.
 
-Writes the "load" section of benchmarks/results.json; always exits 0: it is a report.
+Writes the "load" section of bench/results.json; always exits 0: it is a report.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Builds the portal on a throwaway SQLite database with the demo data, starts a 12
 its real private link (pressing Start, as a child would), then fetches the heaviest section page and
 everything it makes a first-time visitor download, all with `Accept-Encoding: br, gzip`, and reports
 the sizes as served. Goals: the page's HTML at most 14 KB compressed (one TCP round trip's worth) and
-the whole first visit at most 60 KB compressed. Writes the "page_weight" section of benchmarks/results.json.
+the whole first visit at most 60 KB compressed. Writes the "page_weight" section of bench/results.json.
 Always exits 0: it is a report.
 """
 

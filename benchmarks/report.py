@@ -1,4 +1,4 @@
-"""benchmarks/results.md from benchmarks/results.json: `python -m benchmarks.report` (last step of `make bench`).
+"""bench/results.md from bench/results.json: `python -m benchmarks.report` (last step of `make bench`).
 
 Prints the Markdown too. Always exits 0: it is a report (a missing section says so).
 """
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.results import HERE, read_all
+from benchmarks.results import OUT_DIR, read_all
 
-OUT = HERE / "results.md"
+OUT = OUT_DIR / "results.md"
 
 
 def _kb(n) -> str:
@@ -246,7 +246,7 @@ def shortfalls(data: dict) -> list[str]:
 
 def render(data: dict) -> str:
     lines = ["# Benchmarks (`make bench`)", "",
-             "Written by `python -m benchmarks.report` from `benchmarks/results.json`; every figure below was "
+             "Written by `python -m benchmarks.report` from `bench/results.json`; every figure below was "
              "measured on the machine named in its section, while anything else running there shared its cores.", ""]
     lines += shortfalls(data)
     for name, render_section in (("page_weight", page_weight), ("screening", screening), ("load", load),
@@ -263,7 +263,7 @@ def main() -> int:
     text = render(read_all())
     OUT.write_text(text, encoding="utf-8")
     print(text)
-    print(f"Written to {OUT.relative_to(HERE.parent)}")
+    print(f"Written to {OUT.relative_to(OUT_DIR.parent)}")
     return 0
 
 

@@ -1,7 +1,7 @@
-"""benchmarks/results.json: one section per measurement ("page_weight", "screening", "load", "lighthouse").
+"""bench/results.json: one section per measurement ("page_weight", "screening", "load", "lighthouse").
 
 Each benchmark writes only its own section, so they run in any order (or alone) and a failed step leaves the
-others' figures as they were. `python -m benchmarks.report` turns the file into benchmarks/results.md.
+others' figures as they were. `python -m benchmarks.report` turns the file into bench/results.md.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results.json"
+# Beside the code, not in it: bench/results.json and bench/results.md (not kept in git).
+OUT_DIR = HERE.parent / "bench"
+RESULTS = OUT_DIR / "results.json"
 SECTIONS = ("page_weight", "screening", "load", "lighthouse")
 
 
@@ -40,7 +42,8 @@ def write_section(name: str, section: dict) -> Path:
     data = read_all()
     data[name] = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                   "machine": machine(), **section}
-    handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=HERE)
+    OUT_DIR.mkdir(exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=OUT_DIR)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(data, out, indent=2, ensure_ascii=False)
         out.write("\n")

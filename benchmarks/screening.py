@@ -4,7 +4,7 @@ Recall on the labelled sentences that must raise a concern (tests/safeguarding/m
 false-positive rate on ordinary booklet answers (must_not_flag.tsv), and the time to screen a
 2,000-character answer with the built-in lists (median of many runs, one core), plus the time to
 build the automaton. Goals: recall 100%, false positives at most 10%, well under a millisecond.
-Writes the "screening" section of benchmarks/results.json. Always exits 0: it is a report.
+Writes the "screening" section of bench/results.json. Always exits 0: it is a report.
 """
 
 from __future__ import annotations

@@ -126,6 +126,9 @@ class Config:
             "SESSION_COOKIE_NAME": "portal_session",
             # Server-side sessions outlive idle time-outs; the idle rules live in the app.
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+            # A session is written only when it changes (the idle clocks change it at most every 15 s),
+            # not on every request: most saves then write no session.
+            "SESSION_REFRESH_EACH_REQUEST": False,
             "WTF_CSRF_TIME_LIMIT": 3600,
             "WTF_CSRF_SSL_STRICT": production,
             "RATELIMIT_STORAGE_URI": self.REDIS_URL or "memory://",

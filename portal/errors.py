@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -29,6 +29,17 @@ ERROR_TEXT = {
     500: (_l("Sorry, something went wrong"),
           _l("Nothing you did caused this. Try again later. What you already saved is safe.")),
 }
+
+
+NOT_SAVED_YET = _l("Not saved yet. Your words are still here: keep this page open and try again in a minute.")
+NOT_KEPT_RECORDING = _l("The portal could not keep your recording just now. Nothing you did caused this. "
+                        "Wait a few minutes, then record it again.")
+
+
+def _wants_json() -> bool:
+    """A page's script (the autosave, the recorder) asked for JSON; a plain form post gets a page."""
+    return request.is_json or \
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
 
 
 # Fields a page sends that carry no words of the person: kept hidden, not shown back.
@@ -87,6 +98,13 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except (OperationalError, InterfaceError):
             db.session.remove()
+        if request.method == "POST" and _wants_json():
+            # The autosave and the recorder: they keep the words (or the recording) and say why.
+            message = NOT_KEPT_RECORDING if request.files else NOT_SAVED_YET
+            return jsonify(status="not_saved", ok=False, message=str(message)), 503
+        if request.method == "POST" and request.files:
+            # A recording cannot be put back on a page: say plainly that it was not kept.
+            return render_error(503, _l("Your recording was not kept"), NOT_KEPT_RECORDING)
         if request.method == "POST" and request.form:
             return render_template("errors/not_saved.html", fields=_kept_fields(), action=request.path), 503
         return render_error(503)

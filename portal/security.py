@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
+from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import Select
 
-from portal.extensions import db
+from portal.extensions import csrf, db
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable)
 
 # Named role groups: who may use a page, said once.
 IRO, MANAGER, ADMIN = "iro", "manager", "admin"
@@ -141,3 +145,34 @@ def visible_reviews(query: Select | None = None, user=None) -> Select:
 def visible_review_ids(user=None) -> Select:
     """The ids of the reviews the person may see, for `column.in_(...)`."""
     return visible_reviews(db.select(_model("review").id), user)
+
+
+# --- Forms for people without a session -------------------------------------------------------------
+
+def from_this_portal() -> bool:
+    """Whether a post came from one of this portal's own pages: the Origin header (every current browser
+    sends it with a form post) or, without one, the Referer, names this site and scheme."""
+    source = request.headers.get("Origin")
+    if not source or source == "null":
+        source = request.headers.get("Referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return parts.scheme == request.scheme and parts.netloc.lower() == request.host.lower()
+
+
+def sessionless_form(view: F) -> F:
+    """A form for someone who has no session yet: a private link's Start, signing in, a set-password link.
+
+    Its page keeps no security token in a session, so showing it makes no session (an email scanner that
+    opens every link leaves nothing behind). The secret is the link itself, or the password; what stops
+    another site posting it is that the post must come from this portal's own page.
+    """
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST" and not from_this_portal():
+            raise CSRFError(_l("This form was sent from another site."))
+        return view(*args, **kwargs)
+
+    csrf.exempt(wrapped)
+    return wrapped  # type: ignore[return-value]

@@ -1,11 +1,19 @@
-"""The authority's settings: one row, owned here, read once per request and never written on read."""
+"""The authority's settings: one row, owned here, read once per request and never written on read.
+
+A process trusts the row it last read for a few seconds (SETTINGS_SECONDS): a change made in this process
+is seen at once, one made by another worker within those seconds. It saves a query on every page and save.
+"""
 
 from __future__ import annotations
 
+from threading import Lock
+from time import monotonic
+
 from flask import current_app, g, has_request_context
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, event
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from portal.extensions import db
 
@@ -38,8 +46,45 @@ def _defaults() -> dict:
             if column.default is not None and not callable(column.default.arg)}
 
 
+SETTINGS_SECONDS = 5.0
+# Per database (tests give each test its own): (when read, a detached copy of the saved row).
+_recent: dict[tuple, tuple[float, Authority]] = {}
+_recent_lock = Lock()
+
+
+def _database_key() -> tuple:
+    options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    return str(db.session.get_bind().url), options
+
+
+def _remember(key: tuple, authority: Authority) -> None:
+    values = {column.key: getattr(authority, column.key) for column in Authority.__table__.columns}
+    copy = Authority(**values)
+    make_transient_to_detached(copy)
+    with _recent_lock:
+        _recent[key] = (monotonic(), copy)
+
+
+def _recently_read(key: tuple) -> Authority | None:
+    """The row this process read in the last few seconds, attached to this request's session (no query)."""
+    known = _recent.get(key)
+    if known is None or monotonic() - known[0] >= SETTINGS_SECONDS:
+        return None
+    # Already in this session (perhaps with changes not yet flushed): that one, untouched.
+    present = db.session.identity_map.get(identity_key(Authority, known[1].id))
+    return present if present is not None else db.session.merge(known[1], load=False)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session, _context) -> None:
+    """The settings changed in this process: read them again next time."""
+    if any(isinstance(item, Authority) for item in (*session.new, *session.dirty, *session.deleted)):
+        with _recent_lock:
+            _recent.clear()
+
+
 def authority_settings() -> Authority:
-    """The authority's settings, read once per request.
+    """The authority's settings, read once per request (and trusted for a few seconds per process).
 
     Before an administrator (or `flask demo`) has saved them, the defaults, in an unsaved row: reading
     never writes. `save_settings` (portal.staff.services) keeps a changed one.
@@ -47,7 +92,12 @@ def authority_settings() -> Authority:
     if has_request_context() and g.get("authority") is not None:
         return g.authority
     try:
-        authority = db.session.scalar(db.select(Authority).limit(1))
+        key = _database_key()
+        authority = _recently_read(key)
+        if authority is None:
+            authority = db.session.scalar(db.select(Authority).limit(1))
+            if authority is not None:
+                _remember(key, authority)
     except (OperationalError, InterfaceError):
         # The database is down or restarting: pages that say who to call still render, from the defaults.
         db.session.rollback()

@@ -52,6 +52,12 @@ class FreshContextClient(FlaskClient):
     request so that the test reads what the request wrote.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As a browser posting a form from the portal's own page: forms for people without a session
+        # (a link's Start, sign-in) accept posts from this site only (portal.security.sessionless_form).
+        self.environ_base.setdefault("HTTP_ORIGIN", "http://localhost")
+
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)

@@ -63,18 +63,19 @@ def test_inserting_twice_does_not_raise(app):
 
 
 def _other_request_updates_first(monkeypatch, text):
-    """The other request's change lands between this request's look and its write."""
-    real = answers._update_if_unchanged
+    """The other request's change lands just before this request's write (whichever write it is: the
+    one-statement save of a page that says its version, or the write after a look)."""
+    real = answers._update_where
     calls = []
 
-    def racing(booklet, answer_id, seen, section, columns):
+    def racing(booklet, section, columns, *conditions):
         if not calls:
-            db.session.execute(db.update(BookletAnswer).where(BookletAnswer.id == answer_id)
+            db.session.execute(db.update(BookletAnswer).where(BookletAnswer.booklet_id == booklet.id)
                                .values(value_text=text, version=BookletAnswer.version + 1))
-        calls.append(seen)
-        return real(booklet, answer_id, seen, section, columns)
+        calls.append(len(calls) + 1)
+        return real(booklet, section, columns, *conditions)
 
-    monkeypatch.setattr(answers, "_update_if_unchanged", racing)
+    monkeypatch.setattr(answers, "_update_where", racing)
     return calls
 
 

@@ -231,7 +231,7 @@ def test_an_expired_form_comes_back_with_the_words_still_there(app):
 
 
 def test_other_csrf_failures_are_left_to_the_plain_error_page(client):
-    response = client.post("/sign-in", data={"email": "x@example.org"})
+    response = client.post("/sign-in", data={"email": "x@example.org"}, headers={"Origin": "https://elsewhere.example"})
     assert response.status_code == 400
     assert "This page timed out" in response.get_data(as_text=True)
 

@@ -66,7 +66,8 @@ def test_413_too_big_is_friendly(client):
 
 
 def test_csrf_failure_is_explained(client):
-    response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    response = client.post("/sign-in", data={"email": "a@example.org", "password": "x"},
+                           headers={"Origin": "https://elsewhere.example"})
     assert response.status_code == 400
     assert "This page timed out" in response.get_data(as_text=True)
 

@@ -117,7 +117,7 @@ def test_signing_in_gives_a_new_session_id(app):
     user = f.staff("iro")
     db.session.commit()
     client = app.test_client()
-    f.csrf_token(client, "/sign-in")
+    f.session_csrf_token(client)  # a session someone planted before sign-in
     planted = cookie_value(client)
     assert planted
     f.sign_in(client, user)
@@ -258,14 +258,26 @@ def test_there_is_no_remember_me(app):
     assert client.get_cookie("remember_token") is None
 
 
-def test_csrf_is_on_for_sign_in(app):
+def test_the_sign_in_page_makes_no_session_and_takes_posts_only_from_itself(app):
     user = f.staff("iro")
     db.session.commit()
     client = app.test_client()
-    response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD})
-    assert response.status_code == 400
-    assert "This page timed out" in page(response)
-    assert not is_signed_in(client)
+    assert client.get("/sign-in").status_code == 200
+    assert cookie_value(client) is None  # an anonymous page stores nothing
+    for headers in ({"Origin": "https://elsewhere.example"}, {"Origin": "null"}, {"Origin": "https://localhost"},
+                    {"Origin": "", "Referer": "https://elsewhere.example/sign-in"}):
+        response = client.post("/sign-in", data={"email": user.email, "password": f.PASSWORD}, headers=headers)
+        assert response.status_code == 400, headers
+        assert "This page timed out" in page(response)
+        assert not is_signed_in(client)
+    bare = app.test_client()
+    bare.environ_base.pop("HTTP_ORIGIN")
+    refused = bare.post("/sign-in", data={"email": user.email, "password": f.PASSWORD})
+    assert refused.status_code == 400 and not is_signed_in(bare)
+    # Without an Origin header, a Referer from the portal's own page will do.
+    by_referer = bare.post("/sign-in", data={"email": user.email, "password": f.PASSWORD},
+                           headers={"Referer": "http://localhost/sign-in"})
+    assert by_referer.status_code == 303 and is_signed_in(bare)
 
 
 def test_a_user_turns_on_sign_in_codes_with_their_app(app):

@@ -162,7 +162,7 @@ def url_for_rule(app, endpoint: str, rule, world: World) -> str:
 def client_for(app, user: StaffUser | None):
     client = app.test_client()
     if user is None:
-        return client, f.csrf_token(client, "/sign-in")
+        return client, f.session_csrf_token(client)
     response = f.sign_in(client, user)
     assert response.status_code == 303, response.get_data(as_text=True)
     return client, f.csrf_token(client, "/account/password")

@@ -154,8 +154,23 @@ def _update_if_unchanged(booklet: Booklet, answer_id: int, seen: int, section: s
     Of two requests that saw the same version exactly one changes the row (the database makes the
     other wait for the first, then finds the version moved on); None for the one that did not.
     """
-    statement = (db.update(BookletAnswer)
-                 .where(BookletAnswer.id == answer_id, BookletAnswer.version == seen)
+    return _update_where(booklet, section, columns, BookletAnswer.id == answer_id, BookletAnswer.version == seen)
+
+
+def _update_seen_version(booklet: Booklet, question_key: str, seen: int, section: str,
+                         columns: dict) -> BookletAnswer | None:
+    """The usual save (the page says which version it loaded) without looking first: one statement that
+    changes the answer only if it still has that version and does not already say this. None otherwise
+    (no row yet, changed elsewhere, or nothing to change): then the save looks, and decides."""
+    return _update_where(booklet, section, columns,
+                         BookletAnswer.booklet_id == booklet.id, BookletAnswer.question_key == question_key,
+                         BookletAnswer.version == seen,
+                         db.or_(*(getattr(BookletAnswer, name).is_distinct_from(value)
+                                  for name, value in columns.items())))
+
+
+def _update_where(booklet: Booklet, section: str, columns: dict, *conditions) -> BookletAnswer | None:
+    statement = (db.update(BookletAnswer).where(*conditions)
                  .values(question_set=booklet.question_set, section=section, version=BookletAnswer.version + 1,
                          updated_at=utcnow(), **columns)
                  .returning(BookletAnswer))
@@ -202,6 +217,12 @@ def save_answer(booklet: Booklet, question: Question, state: str, value: str | N
     wanted = ("none", None) if state == ANSWERED and value is None else (state, value)
     section = _section_key(booklet, question.key)
     columns = _columns(question, state, value)
+    if expected_version and wanted[0] != "none":
+        _mark_started(booklet)
+        written = _update_seen_version(booklet, question.key, expected_version, section, columns)
+        if written is not None:
+            screen_answer(booklet, question, written)
+            return Saved(written, written.version)
     answer = None
     for _look in range(LOOKS):
         answer = _stored_answer(booklet, question.key)

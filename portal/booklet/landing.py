@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from portal.audit import record_event
 from portal.booklet import answers as rules
@@ -121,4 +122,6 @@ register_purpose(
     is_over=lambda link: link.review is not None and review_is_over(link.review),
     idle_minutes=lambda link: authority_settings().booklet_idle_minutes,
     lock_template="links/locked.html",
+    # Every booklet page and save reads the link, its review and the booklet: one query.
+    load_with=lambda: (joinedload(PrivateLink.review).joinedload(Review.booklet),),
 )

@@ -10,7 +10,14 @@ from wtforms.validators import InputRequired, Length
 
 
 class StartForm(FlaskForm):
-    """Only pressing Start uses a link; a GET of its landing page changes nothing."""
+    """Only pressing Start uses a link; a GET of its landing page changes nothing.
+
+    No token from a session: the link is the secret, and the landing views take posts only from this
+    portal's own pages (portal.security.sessionless_form), so showing the page makes no session.
+    """
+
+    class Meta:
+        csrf = False
 
     submit = SubmitField(_l("Start"), widget=GovSubmitInput())
 

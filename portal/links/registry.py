@@ -51,6 +51,9 @@ class LinkPurpose:
     idle_minutes: Callable[[PrivateLink], float] = _default_idle
     # The page shown when the link session is missing, ended or locked.
     lock_template: str = DEFAULT_LOCK_TEMPLATE
+    # SQLAlchemy loader options for loading the session's link (what nearly every page of the purpose
+    # reads, in the same query); None: the link and its review.
+    load_with: Callable[[], tuple] | None = None
 
 
 def _purposes(app: Flask) -> dict[str, LinkPurpose]:
@@ -70,10 +73,12 @@ def register_purpose(blueprint: Blueprint, name: str, *,
                      start_endpoint: str | None = None,
                      is_over: Callable[[PrivateLink], bool] | None = None,
                      idle_minutes: Callable[[PrivateLink], float] | None = None,
-                     lock_template: str = DEFAULT_LOCK_TEMPLATE) -> LinkPurpose:
+                     lock_template: str = DEFAULT_LOCK_TEMPLATE,
+                     load_with: Callable[[], tuple] | None = None) -> LinkPurpose:
     """Register a purpose on every app this blueprint is registered on (once per app)."""
     purpose = LinkPurpose(name=name, landing=landing, start_endpoint=start_endpoint, is_over=is_over or _never,
-                          idle_minutes=idle_minutes or _default_idle, lock_template=lock_template)
+                          idle_minutes=idle_minutes or _default_idle, lock_template=lock_template,
+                          load_with=load_with)
     blueprint.record_once(lambda state: add_purpose(state.app, purpose))
     return purpose
 

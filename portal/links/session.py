@@ -21,6 +21,19 @@ from portal.links.services import is_usable, mark_used
 from portal.timeutil import utcnow
 
 SESSION_KEY = "link_session"
+# 'Last used' is written back to the session at most this often: the idle lock counts in minutes, and a
+# save that changes nothing else in the session then writes no session at all.
+TOUCH_SECONDS = 15
+
+
+def _load(state: dict) -> PrivateLink | None:
+    """The session's link, with what its purpose's pages read (its review at least) in the same query."""
+    link_id = state.get("link_id")
+    if not isinstance(link_id, int) or isinstance(link_id, bool):
+        return None
+    purpose = get_purpose(state.get("purpose")) if isinstance(state.get("purpose"), str) else None
+    options = purpose.load_with() if purpose is not None and purpose.load_with else (joinedload(PrivateLink.review),)
+    return db.session.get(PrivateLink, link_id, options=list(options))
 
 
 def _regenerate_session_id() -> None:
@@ -74,17 +87,14 @@ def current_link(*, touch: bool = True) -> PrivateLink | None:
     state = session.get(SESSION_KEY)
     link = None
     if isinstance(state, dict):
-        link_id = state.get("link_id")
-        # The link and its review in one query: nearly every page behind a link reads both.
-        link = db.session.get(PrivateLink, link_id, options=[joinedload(PrivateLink.review)]) \
-            if isinstance(link_id, int) else None
+        link = _load(state)
         now = utcnow().timestamp()
         if (link is None or not is_usable(link) or link.purpose != state.get("purpose")
                 or now - state.get("last_seen", 0) > idle_minutes(link) * 60):
             end_link_session()
             g.link_session_locked = state.get("purpose") or True
             link = None
-        elif touch:
+        elif touch and now - state.get("last_seen", 0) >= TOUCH_SECONDS:
             session[SESSION_KEY] = {**state, "last_seen": now}
     g.link = link
     return link

@@ -1,7 +1,7 @@
 """Private links: /l/<token> and /s/<code> lead to the landing page of the link's purpose.
 
 Which purposes exist, and what their pages are, is the areas' business (see portal.links.registry);
-a GET shows a landing page and changes nothing.
+a GET shows a landing page and changes nothing, and makes no session (see `sessionless_form`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from portal.links.forms import ShortCodeForm
 from portal.links.models import PrivateLink
 from portal.links.registry import get_purpose
 from portal.links.services import find_usable_link, find_usable_short_code, normalise_short_code
+from portal.security import sessionless_form
 
 bp = Blueprint("links", __name__)
 
@@ -37,12 +38,14 @@ def open_private_link(link: PrivateLink | None):
 
 @bp.route("/l/<token>", methods=["GET", "POST"])
 @limiter.limit(LINK_LIMIT)
+@sessionless_form
 def open_link(token: str):
     return open_private_link(find_usable_link(token))
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
 @limiter.limit(SHORT_CODE_LIMIT)
+@sessionless_form
 def open_short_code(code: str):
     return open_private_link(find_usable_short_code(code))
 

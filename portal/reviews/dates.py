@@ -15,7 +15,7 @@ import calendar
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -293,3 +293,36 @@ def age_on(dob: date | datetime, on: date | datetime) -> int:
     # Comparing (month, day) tuples gives the UK convention for free: in a non-leap year
     # (2, 28) < (2, 29), so the birthday has not yet come; on (3, 1) it has.
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+# --- The reporting year --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportingYear:
+    """An IRO service's year, 1 April to 31 March, as annual reports and the DfE return count it."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def label(self) -> str:
+        """As reports write it: "2025-26"."""
+        return f"{self.first_day.year}-{str(self.last_day.year)[-2:]}"
+
+    def starts_at(self) -> datetime:
+        """The instant the year begins: midnight in London on 1 April (23:00 UTC on 31 March, in BST)."""
+        return datetime.combine(self.first_day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+    def ends_at(self) -> datetime:
+        """The instant the next year begins (the end is excluded)."""
+        return reporting_year(self.last_day + timedelta(days=1)).starts_at()
+
+    def holds(self, moment: date | datetime) -> bool:
+        return self.first_day <= _as_date(moment) <= self.last_day
+
+
+def reporting_year(moment: date | datetime) -> ReportingYear:
+    """The year (1 April to 31 March) a day, or an instant as London counts it, belongs to."""
+    day = _as_date(moment)
+    first_year = day.year if (day.month, day.day) >= (4, 1) else day.year - 1
+    return ReportingYear(date(first_year, 4, 1), date(first_year + 1, 3, 31))

@@ -41,6 +41,9 @@ def load_user(user_key: str) -> StaffUser | None:
     return user
 
 
+TOUCH_SECONDS = 15
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def staff_idle_timeout():
@@ -55,7 +58,9 @@ def register(app: Flask) -> None:
             flash(_("You were signed out because you had not used the portal for %(minutes)d minutes.",
                     minutes=idle_minutes), "info")
             return redirect(url_for("staff.sign_in"))
-        session["staff_last_seen"] = now
+        if last_seen is None or now - last_seen >= TOUCH_SECONDS:
+            # At most this often: a request that changes nothing else then writes no session.
+            session["staff_last_seen"] = now
         return None
 
 

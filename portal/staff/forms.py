@@ -29,6 +29,11 @@ from portal.staff.services import MIN_PASSWORD_LENGTH, SETTINGS_FIELDS
 
 
 class SignInForm(FlaskForm):
+    class Meta:
+        # The sign-in page makes no session; its view takes posts only from this portal's own page
+        # (portal.security.sessionless_form).
+        csrf = False
+
     email = EmailField(_l("Email address"), widget=GovTextInput(),
                        validators=[InputRequired(message=_l("Enter your email address"))])
     password = PasswordField(_l("Password"), widget=GovPasswordInput(),
@@ -55,6 +60,13 @@ class SetPasswordForm(FlaskForm):
                             validators=[InputRequired(message=_l("Type the password again")),
                                         EqualTo("password", message=_l("The two passwords do not match"))])
     submit = SubmitField(_l("Set password"), widget=GovSubmitInput())
+
+
+class SetPasswordThroughLinkForm(SetPasswordForm):
+    class Meta:
+        # Reached from a set-password link, without a session: the link is the secret, and its view takes
+        # posts only from this portal's own page (portal.security.sessionless_form on the link views).
+        csrf = False
 
 
 class AccountForm(FlaskForm):

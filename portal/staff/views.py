@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.registry import register_purpose
 from portal.links.views import not_found_page
-from portal.security import ADMINS, load_or_404, role_required
+from portal.security import ADMINS, load_or_404, role_required, sessionless_form
 from portal.settings import authority_settings
 from portal.staff import limits, services
 from portal.staff.auth import home_url, stamp_activity
@@ -24,6 +24,7 @@ from portal.staff.forms import (
     AccountForm,
     PhotoForm,
     SetPasswordForm,
+    SetPasswordThroughLinkForm,
     SettingsForm,
     SignInForm,
     TeamForm,
@@ -74,6 +75,7 @@ def _after_password(user: StaffUser, attempt: limits.Attempt):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@sessionless_form
 def sign_in():
     """Only failures count, per email typed and per address (portal.staff.limits)."""
     if current_user.is_authenticated:
@@ -134,7 +136,7 @@ def set_password_page(link: PrivateLink):
     user = db.session.get(StaffUser, link.staff_user_id)
     if user is None or not user.active or not services.set_password_link_works(link):
         return not_found_page()
-    form = SetPasswordForm()
+    form = SetPasswordThroughLinkForm()
     if form.validate_on_submit():
         if not services.set_password_through_link(link, user, form.password.data):
             db.session.rollback()

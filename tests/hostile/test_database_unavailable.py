@@ -83,3 +83,46 @@ def test_a_page_read_while_the_database_is_down_says_to_try_again(app, client, m
     response = client.get("/")
     assert response.status_code == 503
     assert "The portal is busy for a moment" in response.get_data(as_text=True)
+
+
+def _disk_full(*args, **kwargs):
+    raise OperationalError("INSERT INTO voice_note ...", {}, Exception("database or disk is full"))
+
+
+def test_a_recording_sent_when_the_disk_is_full_is_not_kept_and_the_child_is_told(app, client, monkeypatch):
+    from portal.booklet.models import VoiceNote
+    from tests.test_voice import MP4, child_with_review, upload
+
+    review = child_with_review(f.staff("iro"))
+    db.session.commit()
+    start_booklet(client, review)
+    monkeypatch.setattr("portal.booklet.voice_rules.save_voice_note", _disk_full)
+    by_recorder = upload(client, "talk_about", MP4, filename="voice-note.m4a", content_type="audio/mp4", json=True)
+    assert by_recorder.status_code == 503
+    answer = by_recorder.get_json()
+    assert answer["ok"] is False and answer["status"] == "not_saved"
+    assert "could not keep your recording" in answer["message"]
+    by_form = upload(client, "talk_about", MP4, filename="voice-note.m4a", content_type="audio/mp4")
+    assert by_form.status_code == 503
+    page = by_form.get_data(as_text=True)
+    assert "Your recording was not kept" in page and "record it again" in page
+    assert "Not saved yet: your words are still here" not in page
+    assert db.session.scalar(db.select(db.func.count(VoiceNote.id))) == 0
+    # Room again: the same recording is kept, once.
+    monkeypatch.undo()
+    assert upload(client, "talk_about", MP4, filename="voice-note.m4a", content_type="audio/mp4",
+                  json=True).status_code == 201
+    assert db.session.scalar(db.select(db.func.count(VoiceNote.id))) == 1
+
+
+def test_an_autosave_while_the_database_is_down_answers_in_json_and_keeps_nothing_half_done(app, client,
+                                                                                            database_fails):
+    review, path = _child(age=13)
+    _start(client, path)
+    _, hidden = _load(client, "/booklet/good_news")
+    database_fails("portal.booklet.answers.save_answer")
+    response = client.post("/booklet/answer", json={"question_key": "good_news", "value": "A dog", "version": 0},
+                           headers={"X-CSRFToken": hidden["csrf_token"]})
+    assert response.status_code == 503 and response.is_json
+    assert response.get_json()["status"] == "not_saved" and "words are still here" in response.get_json()["message"]
+    assert db.session.scalar(db.select(db.func.count(BookletAnswer.id))) == 0

@@ -37,6 +37,33 @@ def test_anonymous_pages_without_a_form_store_no_session_and_set_no_cookie(app, 
     assert _rows() == 0
 
 
+def test_an_email_scanner_opening_every_link_and_form_page_leaves_no_session(app, client):
+    """Pages with a form for people without a session (a link's Start, sign-in, the short code) store
+    nothing either; Start still works afterwards, from the portal's own page only."""
+    from portal.booklet.services import issue_booklet_link
+
+    iro = f.staff("iro")
+    reviews = [f.review(f.child(iro, age=age)) for age in (6, 10, 15)]
+    links = [issue_booklet_link(review) for review in reviews]
+    db.session.commit()
+    scanner = app.test_client()
+    scanner.environ_base.pop("HTTP_ORIGIN")
+    for url, short in links:
+        for address in (url, short, "/sign-in", "/s", "/s?code=ABCD-2345-EF"):
+            path = address.removeprefix("http://localhost")
+            response = scanner.get(path)
+            assert response.status_code in (200, 404) and "Set-Cookie" not in response.headers, path
+            # A scanner that also "clicks" the button (no Origin: not from the page) starts nothing.
+            if path.startswith("/l/"):
+                assert scanner.post(path).status_code == 400
+    assert _rows() == 0
+    path = links[0][0].removeprefix("http://localhost")
+    assert client.post(path, headers={"Origin": "https://elsewhere.example"}).status_code == 400
+    assert _rows() == 0
+    started = client.post(path)
+    assert started.status_code == 303 and _rows() == 1
+
+
 def test_expired_sessions_are_ignored_and_cleaned_by_the_job(app, client):
     now = datetime.now(UTC)
     live = [{"id": f"portal-session:live{n}", "data": b"\x80", "expires_at": now + timedelta(hours=1)}
