@@ -36,6 +36,11 @@ class Authority(db.Model):
     urgent_escalation_working_hours: Mapped[int] = mapped_column(Integer, default=4)
     # How long a set-password link works; a newer link or setting the password stops it sooner.
     set_password_link_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # Feedback after the review: one reminder this many working days after the invitation (never after a
+    # return, never twice); contact details are deleted when that window closes.
+    feedback_reminder_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # A form handed to a parent on the IRO's device is abandoned after this many minutes unused.
+    handover_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     advocacy_phone: Mapped[str] = mapped_column(String(40), default="")
     complaints_url: Mapped[str] = mapped_column(String(300), default="")
 

@@ -20,6 +20,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('authority', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('feedback_reminder_working_days', sa.Integer(), server_default='5', nullable=False))
+        batch_op.add_column(sa.Column('handover_minutes', sa.Integer(), server_default='15', nullable=False))
     op.create_table('feedback_theme',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
@@ -103,6 +106,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('authority', schema=None) as batch_op:
+        batch_op.drop_column('handover_minutes')
+        batch_op.drop_column('feedback_reminder_working_days')
     with op.batch_alter_table('feedback_invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_invitation_review_id'))
 
