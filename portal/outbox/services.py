@@ -29,6 +29,14 @@ TEMPLATES = {
                             "looked at it yet. Sign in to read it: %(url)s"),
     "set_password": _l("Hi %(first_name)s, set your password for the My Review portal: %(url)s"),
     "child_message_notice": _l("A child you work with has sent you a message. Sign in to read it: %(url)s"),
+    # Feedback after a review, and parents' and carers' views before one: no name at all, not even a first
+    # name (the message may reach a shared inbox), only the link.
+    "feedback_invitation": _l("Thank you for coming to the review. Please tell us how it went; it takes about "
+                              "3 minutes and nobody will know it was you: %(url)s"),
+    "feedback_reminder": _l("A reminder: you can still tell us how the review went, in about 3 minutes. Nobody "
+                            "will know it was you: %(url)s"),
+    "consultation_invitation": _l("A review of a child's care plan is coming up. Tell the Independent Reviewing "
+                                  "Officer your views before the meeting: %(url)s"),
 }
 # The only personalisation keys allowed, per kind.
 FIELDS = {
@@ -38,6 +46,9 @@ FIELDS = {
     "urgent_escalation": {"url"},
     "set_password": {"first_name", "url"},
     "child_message_notice": {"url"},
+    "feedback_invitation": {"url"},
+    "feedback_reminder": {"url"},
+    "consultation_invitation": {"url"},
 }
 SCRUBBED = "-"
 KICK_FLAG = "outbox_kick"
@@ -72,7 +83,8 @@ def queue_message(channel: str, recipient: str, template: str, personalisation: 
 
 # Messages whose link is a key to something (an account, a child's booklet): never shown to anyone but
 # the person it was sent to (or, for a child's link, the IRO who sends it).
-SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder"})
+SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder", "feedback_invitation",
+                          "feedback_reminder", "consultation_invitation"})
 
 
 MASK = "\u2022"  # a bullet: the hidden part of an address
