@@ -190,7 +190,9 @@ def test_the_booklet_adds_to_the_review_pages_through_the_reviews_hooks(app, cli
     with app.test_request_context("/"):
         login_user(iro)
         panels = hooks.review_panels(review)
-        assert len(panels) == 1 and f"/reviews/{review.id}/booklet/send" in panels[0]
+        # The booklet's panel first; the parents' and carers' views after the child's words.
+        assert len(panels) == 2 and f"/reviews/{review.id}/booklet/send" in panels[0]
+        assert "Parents" in panels[1]
         assert [(str(label), "Returned" in html) for label, html in hooks.review_statuses(review)] == [("Booklet", True)]
     # The outcome form starts from the booklet's suggestion: the child said they would not come.
     assert participation.suggested_code(review) == "PN6"

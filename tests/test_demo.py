@@ -33,7 +33,7 @@ def test_demo_json_has_sign_ins_and_a_booklet_link_per_version(runner, client):
 
 def test_demo_is_idempotent_and_issues_fresh_links_each_time(runner, client):
     first, second = _demo(runner), _demo(runner)
-    assert db.session.scalar(db.select(db.func.count()).select_from(Child)) == 8
+    assert db.session.scalar(db.select(db.func.count()).select_from(Child).where(Child.case_reference.like("DEMO-_"))) == 8
     assert {link["url"] for link in first["links"]}.isdisjoint({link["url"] for link in second["links"]})
     assert first["staff"] == second["staff"]
     # Fresh links replace the earlier ones: a forwarded old link stops working, the new one works.
@@ -44,7 +44,7 @@ def test_demo_is_idempotent_and_issues_fresh_links_each_time(runner, client):
 
 def test_demo_children_cover_every_age_and_a_review_held_last_week(runner):
     _demo(runner)
-    children = db.session.scalars(db.select(Child)).all()
+    children = db.session.scalars(db.select(Child).where(Child.case_reference.like("DEMO-_"))).all()
     ages = sorted(age_on(child.date_of_birth, today()) for child in children)
     assert ages[0] == 3 and 16 in ages and len(ages) == 8
     held = db.session.scalars(db.select(Review).filter_by(status="held")).all()
@@ -69,3 +69,31 @@ def test_demo_refuses_in_production(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code != 0
     assert "refuses to run in production" in result.output
+
+
+def test_demo_has_a_feedback_link_per_group_that_opens_and_two_years_of_responses(runner, client):
+    from portal.feedback.models import FeedbackResponse
+
+    data = _demo(runner)
+    feedback = {link["group"]: link for link in data["links"] if link["kind"] == "feedback"}
+    assert set(feedback) == {"young_person", "parent_carer", "professional"}
+    for group in ("parent_carer", "professional"):
+        page = client.get(feedback[group]["url"].removeprefix(data["base_url"]))
+        assert page.status_code == 200 and "Send my answers" in page.get_data(as_text=True)
+    # The young person's own link: after the review, the offer starts their session and leads to the form.
+    path = feedback["young_person"]["url"].removeprefix(data["base_url"])
+    assert "Tell us how your review went" in client.get(path).get_data(as_text=True)
+    assert client.post(path, data={"offer": "feedback"}).headers["Location"].endswith("/feedback/mine")
+    assert "Really happy" in client.get("/feedback/mine").get_data(as_text=True)
+    responses = db.session.scalars(db.select(FeedbackResponse)).all()
+    assert len(responses) >= 250
+    assert {r.group for r in responses} == {"young_person", "parent_carer", "professional"}
+    weeks = sorted({r.week_starting for r in responses})
+    assert (weeks[-1] - weeks[0]).days > 600 and len(weeks) > 40
+    iros = db.session.scalars(db.select(Review.iro_id).join(FeedbackResponse, FeedbackResponse.review_id == Review.id)
+                              .distinct()).all()
+    assert len(iros) == 2
+    # Fresh links each time; nothing added to the history.
+    again = _demo(runner)
+    assert db.session.scalar(db.select(db.func.count()).select_from(FeedbackResponse)) == len(responses)
+    assert {link["url"] for link in again["links"]}.isdisjoint({link["url"] for link in data["links"]})

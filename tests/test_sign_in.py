@@ -409,7 +409,8 @@ def test_an_administrator_adds_a_team_once_per_name(app):
 SETTINGS = {"name": "Testshire County Council", "contact_phone": "0100 000 0000", "contact_email": "",
             "duty_inbox_email": "duty@example.org", "invitation_working_days": "10", "record_working_days": "20",
             "suppression_threshold": "10", "staff_idle_minutes": "30", "booklet_idle_minutes": "10",
-            "urgent_escalation_working_hours": "4", "set_password_link_hours": "24"}
+            "urgent_escalation_working_hours": "4", "set_password_link_hours": "24",
+            "feedback_reminder_working_days": "5", "handover_minutes": "15"}
 
 
 def test_an_administrator_saves_the_authoritys_settings(app):

@@ -14,6 +14,8 @@ import pytest
 
 from portal.booklet.models import Booklet, VoiceNote
 from portal.booklet.questions import CURRENT_SET
+from portal.consultation.models import ParentConsultation
+from portal.consultation.services import ask_parent
 from portal.extensions import db
 from portal.reviews.models import Child, Review
 from portal.safeguarding.models import ChildMessage, ScreeningEntry, UrgentConcern
@@ -38,11 +40,13 @@ class Access:
 
 
 # Anyone may reach these: the public site, the child's pages behind their private link, signing in.
-PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages"}
+PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages", "feedback"}
 PUBLIC_ENDPOINTS = {
     "static", "staff.sign_in", "staff.sign_in_code", "staff.sign_out",
     # The child's own voice notes (behind their link session); staff listen through voice.play_staff.
     "voice.upload", "voice.play_own", "voice.delete",
+    # A parent's or carer's views before the review (behind their own link session).
+    "consultation.form", "consultation.save", "consultation.check", "consultation.send", "consultation.sent",
 }
 
 # Every other endpoint, with who may use it. Add each new staff route here.
@@ -58,6 +62,18 @@ ACCESS: dict[str, Access] = {
     "staff.reissue_password_link": Access(frozenset({ADMIN})),
     "staff.teams": Access(frozenset({ADMIN})),
     "staff.settings": Access(frozenset({ADMIN})),
+    "feedback_staff.review_feedback": Access(CASEWORK, child_records=True),
+    "feedback_staff.handover": Access(frozenset({IRO}), child_records=True),
+    "feedback_manage.collated": Access(CASEWORK),
+    "feedback_manage.export": Access(frozenset({MANAGER})),
+    "feedback_manage.comments": Access(frozenset({MANAGER})),
+    "feedback_manage.comment": Access(frozenset({MANAGER}), get_must_work=False),
+    "feedback_manage.themes": Access(frozenset({MANAGER})),
+    "feedback_manage.theme": Access(frozenset({MANAGER}), get_must_work=False),
+    "feedback_manage.forms": Access(frozenset({MANAGER})),
+    "feedback_manage.change_form": Access(frozenset({MANAGER}), get_must_work=False),
+    "consultation.ask": Access(CASEWORK, child_records=True),
+    "consultation.read": Access(CASEWORK, child_records=True),
     "safeguarding_staff.entries": Access(frozenset({ADMIN})),
     "safeguarding_staff.disable_entry": Access(frozenset({ADMIN})),
     "safeguarding_staff.restore_entry": Access(frozenset({ADMIN})),
@@ -93,6 +109,10 @@ PARAMS = {
     "note_id": lambda w: w.note.id,
     "user_id": lambda w: w.owner.id,
     "entry_id": lambda w: w.word.id,
+    "consultation_id": lambda w: w.consultation.id,
+    "answer_id": lambda w: 1,
+    "theme_id": lambda w: 1,
+    "group": lambda w: "parent_carer",
 }
 
 
@@ -124,6 +144,7 @@ class World:
     message: ChildMessage
     note: VoiceNote
     word: ScreeningEntry
+    consultation: ParentConsultation
 
 
 def build_world() -> World:
@@ -146,8 +167,9 @@ def build_world() -> World:
                      data=b"\x1aE\xdf\xa3")
     word = ScreeningEntry(phrase="a local test phrase", language="en", category="physical_harm")
     db.session.add_all([concern, note, word])
+    consultation = ask_parent(review, "Mum", "email", "mum@example.org")
     db.session.commit()
-    return World(owner, intruder, manager, admin, child, review, booklet, concern, message, note, word)
+    return World(owner, intruder, manager, admin, child, review, booklet, concern, message, note, word, consultation)
 
 
 def url_for_rule(app, endpoint: str, rule, world: World) -> str:

@@ -21,12 +21,19 @@ from portal.links.models import PrivateLink
 from portal.links.registry import is_over, register_purpose, start_url
 from portal.links.session import start_link_session
 from portal.links.views import not_found_page
+from portal.reviews.hooks import child_offers
 from portal.reviews.models import Review
 from portal.reviews.services import age_on
 from portal.settings import authority_settings
 from portal.timeutil import london_date, utcnow
 
 bp = Blueprint("booklet_landing", __name__)
+
+
+@bp.app_template_global("child_offers")
+def offers_for(review: Review | None):
+    """What other areas offer the child after their review (reviews.hooks): the booklet shows, never knows, them."""
+    return child_offers(review)
 
 # Answers a draft could not save over (changed on another device meanwhile), shown once on their
 # section; portal.booklet.views reads them under the same key.
@@ -105,7 +112,8 @@ def happened_page(link: PrivateLink):
         start_link_session(link)
         record_event("link_opened_after_review", "review", review.id, link_id=link.id)
         db.session.commit()
-        return redirect(url_for("my_iro.page"), 303)
+        chosen = next((offer for offer in child_offers(review) if offer.name == request.form.get("offer")), None)
+        return redirect(url_for(chosen.endpoint if chosen else "my_iro.page"), 303)
     return render_review_happened(review, form, link=link)
 
 

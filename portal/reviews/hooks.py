@@ -23,6 +23,8 @@ ReviewHtml = Callable[[Review], str | None]
 Suggestion = Callable[[Review], str | None]
 # What an area does when a review is held or cancelled (in the same transaction; the caller commits).
 Finished = Callable[[Review], None]
+# Something a child may do through their own link for one review: (label, endpoint), or None when not now.
+Offer = Callable[[Review], "tuple[object, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class ReviewPanel:
 _panels: dict[str, ReviewPanel] = {}
 _suggestions: dict[str, Suggestion] = {}
 _finished: dict[str, Finished] = {}
+_child_offers: dict[str, Offer] = {}
+
+
+@dataclass(frozen=True)
+class ChildOffer:
+    """One thing offered to the child on their pages (for example "Tell us how your review went")."""
+
+    name: str
+    label: object
+    endpoint: str
 
 
 def register_review_panel(name: str, panel: ReviewHtml, *, status: ReviewHtml | None = None,
@@ -91,3 +103,37 @@ def suggested_participation_code(review: Review) -> str | None:
         if code:
             return code
     return None
+
+
+# A link under a held review: (label, url) for this review, or None when the area has none for it.
+HeldLink = Callable[[Review], tuple[str, str] | None]
+_held_links: dict[str, HeldLink] = {}
+
+
+def register_held_review_link(name: str, link: HeldLink) -> None:
+    """Show `link(review)` -> (label, url) as a link under a held review on the child's page."""
+    _held_links[name] = link
+
+
+def held_review_links(review: Review) -> list[tuple[str, str]]:
+    """(label, url) of every area's link for this held review, in registration order."""
+    links = (link(review) for link in _held_links.values())
+    return [item for item in links if item]
+
+
+def register_child_offer(name: str, offer: Offer) -> None:
+    """Offer the child something on their own pages after a review (the booklet's 'review has happened' and
+    My IRO pages show it): `offer(review)` gives (label, endpoint) when it applies, else None."""
+    _child_offers[name] = offer
+
+
+def child_offers(review: Review | None) -> list[ChildOffer]:
+    """Every offer that applies to this review now, in registration order."""
+    if review is None:
+        return []
+    offers = []
+    for name, offer in _child_offers.items():
+        made = offer(review)
+        if made:
+            offers.append(ChildOffer(name=name, label=made[0], endpoint=made[1]))
+    return offers

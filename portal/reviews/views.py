@@ -23,6 +23,7 @@ bp = Blueprint("reviews", __name__)
 # Other areas add to the review pages through these (see portal.reviews.hooks).
 bp.add_app_template_global(hooks.review_panels, "review_panels")
 bp.add_app_template_global(hooks.review_statuses, "review_statuses")
+bp.add_app_template_global(hooks.held_review_links, "held_review_links")
 bp.add_app_template_global(workspace.lateness, "review_lateness")
 
 

@@ -15,7 +15,7 @@ CATEGORIES = ("suicide_self_harm", "physical_harm", "sexual_harm", "neglect", "m
               "bullying_online", "drugs_alcohol")
 LOCAL_CATEGORIES = CATEGORIES + ("other",)
 # Where a concern's words came from (no foreign key: a feature's rows may go, the concern stays).
-SOURCE_KINDS = ("booklet_answer", "child_message", "voice_caption", "feedback_answer", "family_answer")
+SOURCE_KINDS = ("booklet_answer", "child_message", "voice_caption", "feedback_answer", "consultation_answer")
 
 
 class ScreeningEntry(db.Model):

@@ -128,6 +128,14 @@ class SettingsForm(FlaskForm):
     set_password_link_hours = _days(_l("A set-password link stops working after this many hours"),
                                     _l("Usually 24. A link also stops once the password is set, or when a newer "
                                        "link is made for the same person."), 1, 168)
+    feedback_reminder_working_days = _days(
+        _l("Send one feedback reminder after this many working days"),
+        _l("Usually 5. Only to people asked by email or text who have not answered. Their address is then "
+           "deleted."), 1, 20)
+    handover_minutes = _days(_l("A feedback form handed to a parent or carer is left unused after this many "
+                                "minutes"),
+                             _l("Usually 15. The IRO is signed out while the form is handed over and signs in "
+                                "again afterwards."), 5, 60)
     submit = SubmitField(_l("Save settings"), widget=GovSubmitInput())
 
     def settings_data(self) -> dict:
