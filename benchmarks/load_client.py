@@ -5,7 +5,7 @@ library mode (locust.env.Environment + FastHttpUser), one user per child, each b
 address (127.0.x.y: Linux routes all of 127.0.0.0/8 to lo) and sending it as X-Forwarded-For, as the TLS
 proxy in front of gunicorn would, so the per-address limits apply as they would to real children.
 
-mode "portal": each child opens their link (GET), presses Start (POST with the page's CSRF token), opens the
+mode "portal": each child opens their link (GET), presses Start (POST from the page: Origin), opens the
 'Good news' section (GET: the autosave CSRF token and the answer's version, as static/js/booklet.js reads
 them), waits until every child is in, then saves the answer flat out through the JSON autosave (a few seconds'
 warm-up, recorded but not timed, then the timed phase) until the phase ends, each save carrying the version the last acknowledged save returned. mode "bare": the same
@@ -144,10 +144,10 @@ class Child(FastHttpUser):
         page = self._request("GET", link, "1 landing GET", headers=self._headers(link))
         if page.status_code != 200:
             raise RuntimeError(f"landing page answered {page.status_code}")
-        token = CSRF.search(page.text or "")
-        if token is None:
-            raise RuntimeError("no CSRF token on the landing page")
-        start = self._request("POST", link, "2 Start POST", data=f"csrf_token={token.group(1)}",
+        if 'method="post"' not in (page.text or ""):
+            raise RuntimeError("no Start form on the landing page")
+        # The landing page keeps no token in a session: Start is accepted from the portal's own page (Origin).
+        start = self._request("POST", link, "2 Start POST", data="",
                               headers=self._headers(link, {"Content-Type": "application/x-www-form-urlencoded"}))
         if start.status_code not in (302, 303):
             raise RuntimeError(f"Start answered {start.status_code}")

@@ -1,9 +1,10 @@
-"""Page weight of the child's booklet: `python -m benchmarks.page_weight` (run by `make bench`).
+"""Page weight of the child's and the family's pages: `python -m benchmarks.page_weight` (run by `make bench`).
 
 Builds the portal on a throwaway SQLite database with the demo data, starts a 12-17 booklet through
 its real private link (pressing Start, as a child would), then fetches the heaviest section page and
 everything it makes a first-time visitor download, all with `Accept-Encoding: br, gzip`, and reports
-the sizes as served. Goals: the page's HTML at most 14 KB compressed (one TCP round trip's worth) and
+the sizes as served. The same for the feedback forms (parent or carer, professional) and the parent's
+consultation page, each opened through its demo link by a fresh visitor. Goals: the page's HTML at most 14 KB compressed (one TCP round trip's worth) and
 the whole first visit at most 60 KB compressed. Writes the "page_weight" section of bench/results.json.
 Always exits 0: it is a report.
 """
@@ -100,66 +101,59 @@ def _build_app(tmp: Path):
     return app
 
 
-def _start_booklet(app, client) -> str:
-    """Open the 12-17 demo link and press Start; return the path the child lands on."""
+ORIGIN = {"Origin": "http://localhost"}  # a post from the portal's own page, as a browser sends it
+
+
+def _demo_links(app) -> list[dict]:
     from portal.demo import load_demo_data
 
     with app.app_context():
-        links = load_demo_data()["links"]
-    link = next(item for item in links if item["version"] == "12-17")
+        return load_demo_data()["links"]
+
+
+def _press_start(client, link: dict) -> str:
+    """Open a demo link and press Start; return the path the person lands on."""
     landing_path = urlsplit(link["url"]).path
-    page = client.get(landing_path).get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    if token is None:
-        raise SystemExit(f"No Start form at {landing_path}: is the landing page written yet?")
-    response = client.post(landing_path, data={"csrf_token": token.group(1)})
+    if client.get(landing_path).status_code != 200:
+        raise SystemExit(f"The landing page {landing_path} did not open")
+    response = client.post(landing_path, headers=ORIGIN)
     if response.status_code not in (302, 303):
         raise SystemExit(f"Pressing Start answered {response.status_code}, not a redirect")
     return urlsplit(response.headers["Location"]).path
 
 
-def measure() -> dict:
-    with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
-        app = _build_app(Path(tmp))
-        client = app.test_client()
-        landed = _start_booklet(app, client)
-        for path in SECTION_PATHS:
-            page, html = _fetch(client, path, "html")
-            if page.status == 200:
-                break
-        else:
-            raise SystemExit(f"No booklet page answered 200 (tried {', '.join(SECTION_PATHS)}; Start led to {landed})")
-        parser = _References()
-        parser.feed(html.decode("utf-8", "replace"))
-        assets: list[Item] = []
-        seen = {page.path}
-        queue = [(kind, urljoin(page.path, href)) for kind, href in parser.found]
-        referenced_by_css: list[str] = []
-        while queue:
-            kind, path = queue.pop(0)
-            path = urlsplit(path).path if urlsplit(path).netloc in ("", "localhost") else None
-            if not path or path in seen:
-                continue
-            seen.add(path)
-            item, body = _fetch(client, path, kind)
-            assets.append(item)
-            text = body.decode("utf-8", "replace") if kind in ("js", "css") else ""
-            if kind == "js":  # static module imports download before the script runs
-                for match in _IMPORT.finditer(text):
-                    target = match.group(1) or match.group(2)
-                    if target.startswith((".", "/")):
-                        queue.append(("js", urljoin(path, target)))
-            elif kind == "css":  # fonts and images load only if a rule that uses them matches
-                referenced_by_css += sorted({urljoin(path, u) for u in _CSS_URL.findall(text)
-                                             if not u.startswith("data:")})
+def _first_visit(client, page: Item, html: bytes) -> dict:
+    """The page and everything a first-time visitor's browser downloads for it."""
+    parser = _References()
+    parser.feed(html.decode("utf-8", "replace"))
+    assets: list[Item] = []
+    seen = {page.path}
+    queue = [(kind, urljoin(page.path, href)) for kind, href in parser.found]
+    referenced_by_css: list[str] = []
+    while queue:
+        kind, path = queue.pop(0)
+        path = urlsplit(path).path if urlsplit(path).netloc in ("", "localhost") else None
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        item, body = _fetch(client, path, kind)
+        assets.append(item)
+        text = body.decode("utf-8", "replace") if kind in ("js", "css") else ""
+        if kind == "js":  # static module imports download before the script runs
+            for match in _IMPORT.finditer(text):
+                target = match.group(1) or match.group(2)
+                if target.startswith((".", "/")):
+                    queue.append(("js", urljoin(path, target)))
+        elif kind == "css":  # fonts and images load only if a rule that uses them matches
+            referenced_by_css += sorted({urljoin(path, u) for u in _CSS_URL.findall(text)
+                                         if not u.startswith("data:")})
     first_visit = [page] + assets
     served_total = sum(i.served_bytes for i in first_visit)
-    raw_total = sum(i.raw_bytes for i in first_visit)
     return {
         "page": page.path,
         "html": asdict(page),
         "assets": [asdict(i) for i in assets],
-        "first_visit_raw_bytes": raw_total,
+        "first_visit_raw_bytes": sum(i.raw_bytes for i in first_visit),
         "first_visit_served_bytes": served_total,
         "css_references_not_counted": referenced_by_css,
         "goals": {
@@ -167,6 +161,45 @@ def measure() -> dict:
             "first_visit_kb": FIRST_VISIT_GOAL_KB, "first_visit_pass": served_total <= FIRST_VISIT_GOAL_KB * 1024,
         },
     }
+
+
+def _family_pages(app, links: list[dict]) -> list[dict]:
+    """The feedback forms and the parent's consultation page, each for a fresh visitor (goals as the booklet's)."""
+    measured = []
+    for link in links:
+        name = link.get("group") if link["kind"] == "feedback" else link["kind"]
+        if name not in ("parent_carer", "professional", "parent_consultation"):
+            continue
+        client = app.test_client()
+        path = urlsplit(link["url"]).path
+        if link["kind"] == "parent_consultation":
+            path = _press_start(client, link)
+        page, html = _fetch(client, path, "html")
+        if page.status != 200:
+            measured.append({"name": name, "error": f"{path} answered {page.status}"})
+            continue
+        visit = _first_visit(client, page, html)
+        measured.append({"name": name, "page": "/l/…" if path.startswith("/l/") else path,
+                         "html_served_bytes": page.served_bytes,
+                         "first_visit_served_bytes": visit["first_visit_served_bytes"], "goals": visit["goals"]})
+    return measured
+
+
+def measure() -> dict:
+    with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
+        app = _build_app(Path(tmp))
+        client = app.test_client()
+        links = _demo_links(app)
+        landed = _press_start(client, next(item for item in links if item.get("version") == "12-17"))
+        for path in SECTION_PATHS:
+            page, html = _fetch(client, path, "html")
+            if page.status == 200:
+                break
+        else:
+            raise SystemExit(f"No booklet page answered 200 (tried {', '.join(SECTION_PATHS)}; Start led to {landed})")
+        result = _first_visit(client, page, html)
+        result["family_pages"] = _family_pages(app, links)
+    return result
 
 
 def _kb(n: int) -> str:
@@ -191,6 +224,15 @@ def report(result: dict) -> str:
     if result["css_references_not_counted"]:
         lines.append(f"(Not counted: {len(result['css_references_not_counted'])} font/image URLs in the CSS, "
                      "fetched only when a rule using them applies.)")
+    for family in result.get("family_pages", []):
+        if family.get("error"):
+            lines.append(f"{family['name']}: not measured ({family['error']})")
+            continue
+        goals = family["goals"]
+        lines.append(f"{family['name']:20} HTML {_kb(family['html_served_bytes']).strip()} KB "
+                     f"({'PASS' if goals['html_pass'] else 'OVER'}), first visit "
+                     f"{_kb(family['first_visit_served_bytes']).strip()} KB "
+                     f"({'PASS' if goals['first_visit_pass'] else 'OVER'})")
     return "\n".join(lines)
 
 

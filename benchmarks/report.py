@@ -52,6 +52,17 @@ def page_weight(section: dict) -> list[str]:
     if section.get("css_references_not_counted"):
         lines.append(f"- Not counted: {len(section['css_references_not_counted'])} font/image URLs in the CSS, "
                      "fetched only when a rule using them applies.")
+    family = section.get("family_pages") or []
+    if family:
+        lines += ["", "The family's pages, each opened through its demo link by a fresh visitor (same goals):", "",
+                  "| page | HTML served KB | first visit served KB | goals |", "| --- | ---: | ---: | --- |"]
+        for page in family:
+            if page.get("error"):
+                lines.append(f"| {page['name']} | – | – | not measured: {page['error']} |")
+                continue
+            met = page["goals"]["html_pass"] and page["goals"]["first_visit_pass"]
+            lines.append(f"| {page['name']} (`{page['page']}`) | {_kb(page['html_served_bytes'])} | "
+                         f"{_kb(page['first_visit_served_bytes'])} | {'met' if met else '**NOT MET**'} |")
     return lines + [""]
 
 
@@ -223,6 +234,9 @@ def shortfalls(data: dict) -> list[str]:
         found.append("- page weight: HTML over its goal")
     if goals and not goals.get("first_visit_pass"):
         found.append("- page weight: first visit over its goal")
+    for page in (data.get("page_weight") or {}).get("family_pages") or []:
+        if page.get("error") or not (page["goals"]["html_pass"] and page["goals"]["first_visit_pass"]):
+            found.append(f"- page weight: {page['name']} {page.get('error') or 'over its goal'}")
     s = data.get("screening") or {}
     if "recall" in s and s["recall"] < 1:
         found.append(f"- screening: recall {s['recall']:.1%} (goal 100%)")

@@ -3,7 +3,10 @@ JavaScript on and off, axe on every page; and the IRO asking one more person and
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from babel.support import Translations
 from playwright.sync_api import expect
 
 from portal.extensions import db
@@ -50,6 +53,12 @@ def _submit(journey: Journey) -> None:
     journey._navigate(journey.page.locator("main form button[type=submit]").last)
 
 
+def _in(language: str):
+    """The page's words in the language it is shown in (from the portal's own catalogue)."""
+    catalogue = Translations.load(str(Path(__file__).resolve().parents[2] / "translations"), [language])
+    return catalogue.gettext
+
+
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_a_parent_gives_their_views_on_a_phone(live_server, open_browser, js_enabled, language):
     link = _parent_link(live_server, name=f"Maya{language}{int(js_enabled)}")
@@ -64,12 +73,13 @@ def test_a_parent_gives_their_views_on_a_phone(live_server, open_browser, js_ena
     _submit(parent)  # Start
 
     assert parent.page.url.endswith("/parent-views")
-    parent.fill("What is going well?", "Maya is settled and happy at school")
-    parent.fill("What worries you?", "=Family time was cancelled twice 😟 مرحبا")
-    parent.page.get_by_role("group", name="Will you come to the review meeting?") \
-        .get_by_role("radio", name="Yes, online or by phone").check()
-    parent.choose("An interpreter")
-    parent.fill("If you need an interpreter, which language?", "Polish")
+    say = _in(language)
+    parent.fill(say("What is going well?"), "Maya is settled and happy at school")
+    parent.fill(say("What worries you?"), "=Family time was cancelled twice 😟 مرحبا")
+    parent.page.get_by_role("group", name=say("Will you come to the review meeting?")) \
+        .get_by_role("radio", name=say("Yes, online or by phone")).check()
+    parent.choose(say("An interpreter"))
+    parent.fill(say("If you need an interpreter, which language?"), "Polish")
     parent.no_horizontal_scroll()
     parent.screenshot(f"consultation-form-{tag}-375")
     _submit(parent)  # Continue
