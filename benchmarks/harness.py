@@ -213,7 +213,7 @@ def open_url(url: str, *, data: bytes | None = None, headers: dict | None = None
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method="GET" if data is None else "POST")
     try:
         response = urllib.request.build_opener(NoRedirect).open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
