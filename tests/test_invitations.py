@@ -7,20 +7,14 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from portal.audit.models import AuditEvent
-from portal.booklet.invitations import (
-    InvitationError,
-    change_version,
-    normalise_email,
-    normalise_uk_mobile,
-    send_invitation,
-)
+from portal.booklet.invitations import InvitationError, change_version, send_invitation
 from portal.booklet.models import Booklet
 from portal.booklet.services import booklet_for_review
 from portal.booklet.status import invitation_is_late, invite_by_date
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.outbox.models import OutboxMessage
-from portal.outbox.services import render_text
+from portal.outbox.services import normalise_email, normalise_uk_mobile, render_text
 from portal.reviews.services import add_working_days
 from portal.timeutil import LONDON, today
 from tests import factories as f

@@ -6,11 +6,10 @@ Revises: b6f2a1d3e5c7
 Create Date: 2026-11-30 19:16:48
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import portal.timeutil
-
 
 # revision identifiers, used by Alembic.
 revision = 'c1f0e0d1a001'

@@ -7,11 +7,10 @@ Revises: c1f0e0d1a001
 Create Date: 2026-11-30 19:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import portal.timeutil
-
 
 # revision identifiers, used by Alembic.
 revision = 'c3f0e0d3a003'

@@ -8,11 +8,10 @@ Revises: c3f0e0d3a003
 Create Date: 2026-11-30 20:31:17
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import portal.timeutil
-
 
 # revision identifiers, used by Alembic.
 revision = 'd4a0b0c4e004'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import segno
@@ -16,11 +15,10 @@ from portal.booklet.services import booklet_for_review, issue_booklet_link
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.services import revoke_links
-from portal.outbox.services import mask_address, queue_message
+from portal.outbox.services import mask_address, normalise_address, queue_message
 from portal.reviews.models import Review
 from portal.timeutil import utcnow
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CHANNELS = ("email", "sms")
 # What stands for the hidden part of an address shown back to staff.
 BOOKLET_PURPOSE, CHILD_AUDIENCE = "booklet", "child"
@@ -30,37 +28,8 @@ class InvitationError(ValueError):
     """An invitation that cannot be sent; the message says why, for the IRO."""
 
 
-def normalise_email(value: str | None) -> str | None:
-    """A plausible email address, trimmed, or None."""
-    value = (value or "").strip()
-    if len(value) > 254 or not EMAIL_PATTERN.match(value):
-        return None
-    return value
-
-
-def normalise_uk_mobile(value: str | None) -> str | None:
-    """A UK mobile number as +447…, from the ways people write one, or None."""
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-        if not digits.startswith("44"):
-            return None
-    elif digits.startswith("0044"):
-        digits = digits[2:]
-    if digits.startswith("44"):
-        rest = digits[2:]
-        rest = rest[1:] if rest.startswith("0") else rest
-    elif digits.startswith("0"):
-        rest = digits[1:]
-    else:
-        return None
-    if not rest.isdigit() or len(rest) != 10 or not rest.startswith("7"):
-        return None
-    return "+44" + rest
-
-
 def normalise_recipient(channel: str, value: str | None) -> str | None:
-    return normalise_email(value) if channel == "email" else normalise_uk_mobile(value)
+    return normalise_address(channel, value)
 
 
 def first_name(review: Review) -> str:

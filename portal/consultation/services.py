@@ -7,7 +7,6 @@ screening every free text (portal.safeguarding.services.report), sending, and re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,7 +23,7 @@ from portal.consultation.questions import CURRENT_SET, SECTION, question_set
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.links.services import issue_link, link_url, short_url
-from portal.outbox.services import mask_address, queue_message
+from portal.outbox.services import mask_address, normalise_address, queue_message
 from portal.questionnaires.answers import Posted, answer_in_words, fingerprint, read_posted, stored_value
 from portal.questionnaires.schema import ANSWERED, Question
 from portal.reviews.models import Review
@@ -40,7 +39,6 @@ IDLE_MINUTES = 30.0
 # The link keeps working a while after the meeting, only to say plainly that the form is closed.
 LINK_DAYS_AFTER_MEETING = 60
 DESCRIPTION_MAX = 120
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RECIPIENT_PREFIX = "parent-"
 # How many times asking one more person tries the next free recipient id when two IROs ask at once.
 ATTEMPTS = 3
@@ -58,30 +56,6 @@ class ConsultationError(ValueError):
 
 
 # --- Addresses ----------------------------------------------------------------------------------
-
-def normalise_email(value: str | None) -> str | None:
-    """A plausible email address, trimmed, or None."""
-    value = (value or "").strip()
-    return value if len(value) <= 254 and EMAIL_PATTERN.match(value) else None
-
-
-def normalise_mobile(value: str | None) -> str | None:
-    """A UK mobile number as +447..., from 07..., +44 7..., 0044 7... with spaces or dashes; or None."""
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    for prefix in ("+44", "0044", "44"):
-        if digits.startswith(prefix):
-            digits = "0" + digits[len(prefix):].removeprefix("0")
-            break
-    if not (digits.isdigit() and len(digits) == 11 and digits.startswith("07")):
-        return None
-    return "+44" + digits[1:]
-
-
-def normalise_address(channel: str, value: str | None) -> str | None:
-    if channel == "email":
-        return normalise_email(value)
-    return normalise_mobile(value) if channel == "sms" else None
-
 
 def contact_hint(consultation: ParentConsultation) -> str | None:
     """Where the link went, masked; None once the address is deleted (or for a demo's link)."""

@@ -8,7 +8,6 @@ person: the link they already have keeps working. Audit events say how an invita
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,7 +19,7 @@ from portal.extensions import db
 from portal.feedback.models import FeedbackInvitation
 from portal.links.models import PrivateLink
 from portal.links.services import issue_link, link_url, short_url
-from portal.outbox.services import queue_message
+from portal.outbox.services import normalise_address, queue_message
 from portal.reviews.dates import add_working_days
 from portal.reviews.models import Review
 from portal.settings import authority_settings
@@ -37,7 +36,6 @@ IRO_CHANNELS = ("email", "sms", "print", "qr", "handover")
 # A link for feedback keeps working this long; one handed over at the meeting only for the handover.
 LINK_DAYS = 28
 DESCRIPTION_LENGTH = 120
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class InvitationError(ValueError):
@@ -61,37 +59,8 @@ class Slip:
     qr_svg: str
 
 
-def normalise_email(value: str | None) -> str | None:
-    """A plausible email address, trimmed, or None (the booklet's rule)."""
-    value = (value or "").strip()
-    if len(value) > 254 or not EMAIL_PATTERN.match(value):
-        return None
-    return value
-
-
-def normalise_uk_mobile(value: str | None) -> str | None:
-    """A UK mobile number as +447…, from the ways people write one, or None (the booklet's rule)."""
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-        if not digits.startswith("44"):
-            return None
-    elif digits.startswith("0044"):
-        digits = digits[2:]
-    if digits.startswith("44"):
-        rest = digits[2:]
-        rest = rest[1:] if rest.startswith("0") else rest
-    elif digits.startswith("0"):
-        rest = digits[1:]
-    else:
-        return None
-    if not rest.isdigit() or len(rest) != 10 or not rest.startswith("7"):
-        return None
-    return "+44" + rest
-
-
 def normalise_contact(channel: str, value: str | None) -> str | None:
-    return normalise_email(value) if channel == "email" else normalise_uk_mobile(value)
+    return normalise_address(channel, value)
 
 
 def _next_ref(review: Review, group: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from flask import current_app, has_app_context, has_request_context
@@ -85,6 +86,45 @@ def queue_message(channel: str, recipient: str, template: str, personalisation: 
 # the person it was sent to (or, for a child's link, the IRO who sends it).
 SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder", "feedback_invitation",
                           "feedback_reminder", "consultation_invitation"})
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(value: str | None) -> str | None:
+    """A plausible email address, trimmed, or None."""
+    value = (value or "").strip()
+    if len(value) > 254 or not EMAIL_PATTERN.match(value):
+        return None
+    return value
+
+
+def normalise_uk_mobile(value: str | None) -> str | None:
+    """A UK mobile number as +447…, from the ways people write one, or None."""
+    digits = re.sub(r"[\s\-().]", "", value or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("44"):
+            return None
+    elif digits.startswith("0044"):
+        digits = digits[2:]
+    if digits.startswith("44"):
+        rest = digits[2:]
+        rest = rest[1:] if rest.startswith("0") else rest
+    elif digits.startswith("0"):
+        rest = digits[1:]
+    else:
+        return None
+    if not rest.isdigit() or len(rest) != 10 or not rest.startswith("7"):
+        return None
+    return "+44" + rest
+
+
+def normalise_address(channel: str, value: str | None) -> str | None:
+    """An address for a channel ('email' or 'sms') as messages are sent to it, or None when it is not one."""
+    if channel == "email":
+        return normalise_email(value)
+    return normalise_uk_mobile(value) if channel == "sms" else None
 
 
 MASK = "\u2022"  # a bullet: the hidden part of an address

@@ -14,6 +14,7 @@ from portal.consultation.models import ParentConsultation
 from portal.extensions import db
 from portal.links.models import PrivateLink
 from portal.outbox.models import OutboxMessage
+from portal.outbox.services import normalise_address, normalise_uk_mobile
 from portal.questionnaires.answers import read_posted
 from portal.reviews.services import record_cancelled, record_held
 from portal.timeutil import utcnow
@@ -32,13 +33,13 @@ from tests import factories as f
     ("", None),
 ])
 def test_uk_mobile_numbers(raw, expected):
-    assert services.normalise_mobile(raw) == expected
+    assert normalise_uk_mobile(raw) == expected
 
 
 def test_email_addresses_and_channels():
-    assert services.normalise_address("email", " mum@example.org ") == "mum@example.org"
-    assert services.normalise_address("email", "mum@example") is None
-    assert services.normalise_address("post", "mum@example.org") is None
+    assert normalise_address("email", " mum@example.org ") == "mum@example.org"
+    assert normalise_address("email", "mum@example") is None
+    assert normalise_address("post", "mum@example.org") is None
 
 
 def _planned(iro=None):
