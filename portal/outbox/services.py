@@ -38,6 +38,8 @@ TEMPLATES = {
                             "will know it was you: %(url)s"),
     "consultation_invitation": _l("A review of a child's care plan is coming up. Tell the Independent Reviewing "
                                   "Officer your views before the meeting: %(url)s"),
+    # The letter after a review: nothing about the child or the review, only that it is ready and the link.
+    "letter_ready": _l("The letter from your review is ready. You can read it here: %(url)s"),
 }
 # The only personalisation keys allowed, per kind.
 FIELDS = {
@@ -50,6 +52,7 @@ FIELDS = {
     "feedback_invitation": {"url"},
     "feedback_reminder": {"url"},
     "consultation_invitation": {"url"},
+    "letter_ready": {"url"},
 }
 SCRUBBED = "-"
 KICK_FLAG = "outbox_kick"
@@ -85,7 +88,7 @@ def queue_message(channel: str, recipient: str, template: str, personalisation: 
 # Messages whose link is a key to something (an account, a child's booklet): never shown to anyone but
 # the person it was sent to (or, for a child's link, the IRO who sends it).
 SECRET_LINKS = frozenset({"set_password", "booklet_invitation", "booklet_reminder", "feedback_invitation",
-                          "feedback_reminder", "consultation_invitation"})
+                          "feedback_reminder", "consultation_invitation", "letter_ready"})
 
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

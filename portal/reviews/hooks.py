@@ -137,3 +137,56 @@ def child_offers(review: Review | None) -> list[ChildOffer]:
         if made:
             offers.append(ChildOffer(name=name, label=made[0], endpoint=made[1]))
     return offers
+
+
+# Something an area shows on a child's card on the lists, for many children at once (one query, not one per
+# child): {child id: HTML}; children it has nothing to say about are left out.
+ChildStatuses = Callable[[list[int]], dict[int, str]]
+
+
+@dataclass(frozen=True)
+class ChildStatus:
+    name: str
+    label: object
+    statuses: ChildStatuses
+
+
+_child_statuses: dict[str, ChildStatus] = {}
+
+
+def register_child_status(name: str, label: object, statuses: ChildStatuses) -> None:
+    """Show `statuses(child_ids)[child_id]` (HTML, already escaped) in a row headed `label` on each child's
+    card on the lists (for example the letter due or late after the last review)."""
+    _child_statuses[name] = ChildStatus(name=name, label=label, statuses=statuses)
+
+
+def child_statuses(child_ids: list[int]) -> dict[int, list[tuple[object, Markup]]]:
+    """{child id: [(row heading, HTML), ...]} from every area, each asked once for all the children."""
+    rows: dict[int, list[tuple[object, Markup]]] = {}
+    ids = list(child_ids)
+    if not ids:
+        return rows
+    for status in _child_statuses.values():
+        for child_id, html in status.statuses(ids).items():
+            if html:
+                rows.setdefault(child_id, []).append((status.label, Markup(html)))
+    return rows
+
+
+# What the child told the review, for the record written to them: (part title, text, marked) lines, where
+# `marked` says the child chose "I'd rather tell my IRO myself" there (text is then empty).
+ToldUs = Callable[[Review], "list[tuple[str, str, bool]]"]
+_told_us: dict[str, ToldUs] = {}
+
+
+def register_told_us(name: str, lines: ToldUs) -> None:
+    """Offer what the child agreed to share (the booklet's sections) to whoever writes to the child."""
+    _told_us[name] = lines
+
+
+def told_us_lines(review: Review) -> list[tuple[str, str, bool]]:
+    """Every area's (part title, text, marked) lines for this review, in registration order."""
+    lines: list[tuple[str, str, bool]] = []
+    for source in _told_us.values():
+        lines.extend(source(review))
+    return lines

@@ -24,6 +24,7 @@ bp = Blueprint("reviews", __name__)
 bp.add_app_template_global(hooks.review_panels, "review_panels")
 bp.add_app_template_global(hooks.review_statuses, "review_statuses")
 bp.add_app_template_global(hooks.held_review_links, "held_review_links")
+bp.add_app_template_global(hooks.child_statuses, "child_statuses")
 bp.add_app_template_global(workspace.lateness, "review_lateness")
 
 
@@ -42,7 +43,8 @@ def my_children():
     user = db.session.get(StaffUser, current_user.id)
     rows = workspace.child_rows(workspace.children_for(user), working_days=settings.invitation_working_days)
     return render_template("reviews/my_children.html", rows=rows, today=today(),
-                           working_days=settings.invitation_working_days)
+                           working_days=settings.invitation_working_days,
+                           child_status_rows=hooks.child_statuses([row.child.id for row in rows]))
 
 
 @bp.route("/children/new", methods=["GET", "POST"])
@@ -149,8 +151,9 @@ def service_list():
     groups = workspace.service_groups(working_days=settings.invitation_working_days, team_id=team_id)
     totals = {name: sum(getattr(group, name) for group in groups)
               for name in ("planned", "late", "overdue", "planned_late")}
+    child_ids = [row.child.id for group in groups for iro_group in group.iros for row in iro_group.rows]
     return render_template("reviews/service_list.html", groups=groups, teams=teams, team_id=team_id,
-                           totals=totals, today=today())
+                           totals=totals, today=today(), child_status_rows=hooks.child_statuses(child_ids))
 
 
 @bp.context_processor
