@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: setup run test test-fast bench chromium translations lint clean
+.PHONY: setup run test test-fast bench chromium fonts translations lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -22,8 +22,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 translations:
 	$(BIN)/flask translate compile
 
-## setup: venv, Python packages, GOV.UK Frontend from npm, translations, migrations, demo data
-setup: $(VENV)/.installed node_modules/.package-lock.json translations
+# Debian packages the portal itself needs, installed where missing: the Noto fonts that cover Arabic and
+# Ethiopic scripts for the letter's PDF (WeasyPrint uses the system's fonts). Without root or sudo it says
+# what to install and carries on (the PDF then falls back to whatever fonts the machine has).
+NOTO_FONTS := /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf
+fonts:
+	@test -f $(NOTO_FONTS) || { \
+	  echo "Installing Debian's Noto fonts (Arabic and Ethiopic scripts) for the letter's PDF"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core; } \
+	    || echo "Could not install fonts-noto-core: install it for letters in Arabic and Ethiopic scripts"; }
+
+## setup: venv, Python packages, GOV.UK Frontend from npm, fonts, translations, migrations, demo data
+setup: $(VENV)/.installed node_modules/.package-lock.json fonts translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo > /dev/null
@@ -36,9 +47,10 @@ run: setup
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The browser tests' Chromium, and poppler-utils (pdftotext, pdffonts, pdftoppm) for the tests that read PDFs.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's Chromium for the browser tests"; \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's Chromium and poppler-utils for the browser and PDF tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-core poppler-utils; }
 
@@ -52,13 +64,15 @@ test-fast: setup
 ## bench: page weight of the booklet (HTML and first visit, compressed); screening recall,
 ## false positives and time to screen a 2,000-character answer; load with faults (gunicorn, PostgreSQL,
 ## Redis, 50 children saving flat out with Locust while a worker is killed, against a bare route);
-## Lighthouse mobile scores of the child's pages; then bench/results.md from bench/results.json.
+## Lighthouse mobile scores of the child's pages; seconds per letter PDF and the letter page's weight;
+## then bench/results.md from bench/results.json.
 ## Each step is bounded and always reports (a step that cannot run says why); about 3-4 minutes in all.
 bench: setup
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.page_weight
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.screening
 	-timeout -k 30 600 $(BIN)/python -m benchmarks.load_with_faults
 	-timeout -k 30 900 $(BIN)/python -m benchmarks.lighthouse
+	-timeout -k 30 300 $(BIN)/python -m benchmarks.letters
 	$(BIN)/python -m benchmarks.report
 
 lint: $(VENV)/.installed

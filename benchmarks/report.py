@@ -222,9 +222,29 @@ def lighthouse(section: dict) -> list[str]:
     return lines + [""]
 
 
+def letters(section: dict) -> list[str]:
+    lines = ["## The letter to the child", "", _stamp(section), ""]
+    if section.get("error"):
+        return lines + [f"Not measured: {section['error']}", ""]
+    pdf, reading = section["pdf"], section["reading_page"]
+    lines += ["| what | measured | goal | |", "|---|---|---|---|",
+              f"| seconds per PDF ({pdf['pages']} pages, median of {pdf['runs']}) | {pdf['median_seconds']} s "
+              f"(slowest {pdf['slowest_seconds']} s; first in a process {pdf['first_seconds']} s) | "
+              f"≤ {pdf['goal_seconds']} s | {'met' if pdf['pass'] else 'NOT met'} |"]
+    if reading.get("error"):
+        lines.append(f"| reading page | not measured: {reading['error']} | | |")
+    else:
+        goals = reading["goals"]
+        lines += [f"| reading page HTML, compressed | {_kb(reading['html_served_bytes'])} KB | ≤ {goals['html_kb']} KB "
+                  f"| {'met' if goals['html_pass'] else 'NOT met'} |",
+                  f"| reading page first visit, compressed | {_kb(reading['first_visit_served_bytes'])} KB | "
+                  f"≤ {goals['first_visit_kb']} KB | {'met' if goals['first_visit_pass'] else 'NOT met'} |"]
+    return lines + ["", f"Command: `{section.get('command', 'python -m benchmarks.letters')}`", ""]
+
+
 def shortfalls(data: dict) -> list[str]:
     found = []
-    for name in ("page_weight", "screening", "load", "lighthouse"):
+    for name in ("page_weight", "screening", "load", "lighthouse", "letters"):
         if name not in data:
             found.append(f"- {name}: no figures (the step did not run)")
         elif data[name].get("error") and not (name == "lighthouse" and data[name].get("pages")):
@@ -237,6 +257,12 @@ def shortfalls(data: dict) -> list[str]:
     for page in (data.get("page_weight") or {}).get("family_pages") or []:
         if page.get("error") or not (page["goals"]["html_pass"] and page["goals"]["first_visit_pass"]):
             found.append(f"- page weight: {page['name']} {page.get('error') or 'over its goal'}")
+    letter = data.get("letters") or {}
+    if letter.get("pdf") and not letter["pdf"]["pass"]:
+        found.append(f"- letters: {letter['pdf']['median_seconds']} s per PDF (goal ≤ {letter['pdf']['goal_seconds']} s)")
+    goals = (letter.get("reading_page") or {}).get("goals") or {}
+    if goals and not (goals.get("html_pass") and goals.get("first_visit_pass")):
+        found.append("- letters: the reading page is over its weight goal")
     s = data.get("screening") or {}
     if "recall" in s and s["recall"] < 1:
         found.append(f"- screening: recall {s['recall']:.1%} (goal 100%)")
@@ -264,7 +290,7 @@ def render(data: dict) -> str:
              "measured on the machine named in its section, while anything else running there shared its cores.", ""]
     lines += shortfalls(data)
     for name, render_section in (("page_weight", page_weight), ("screening", screening), ("load", load),
-                                 ("lighthouse", lighthouse)):
+                                 ("lighthouse", lighthouse), ("letters", letters)):
         if name in data:
             try:
                 lines += render_section(data[name])

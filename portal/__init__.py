@@ -93,8 +93,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.feedback.manage_views import bp as feedback_manage_bp
     from portal.feedback.staff_views import bp as feedback_staff_bp
     from portal.feedback.views import bp as feedback_bp
+    from portal.insights.views import bp as insights_bp
     from portal.letters.manage_views import bp as letters_manage_bp
     from portal.letters.reading import bp as letter_reading_bp
+    from portal.letters.record_views import bp as letter_records_bp
     from portal.letters.views import bp as letters_bp
     from portal.links.views import bp as links_bp
     from portal.outbox.views import bp as outbox_bp
@@ -106,8 +108,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_landing_bp,
                       booklet_staff_bp, voice_bp, my_iro_bp, messages_bp, safeguarding_staff_bp, outbox_bp,
-                      letters_bp, letter_reading_bp, letters_manage_bp, feedback_bp, feedback_staff_bp,
-                      feedback_manage_bp, consultation_bp):
+                      letters_bp, letter_reading_bp, letter_records_bp, letters_manage_bp, feedback_bp, feedback_staff_bp,
+                      feedback_manage_bp, consultation_bp, insights_bp):
         app.register_blueprint(blueprint)
 
 

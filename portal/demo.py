@@ -130,6 +130,7 @@ def load_demo_data() -> dict:
     links = demo_booklet_links(planned)
     _ensure_feedback_history(users)
     links += _feedback_links()
+    links += _letter_links()
     links += consultation_links(planned[0])
     db.session.commit()
     return {
@@ -305,3 +306,71 @@ def _feedback_links() -> list[dict]:
         invitation.link_id = link.id
         links.append({"kind": "feedback", "group": group, "url": link_url(token)})
     return links
+
+
+# --- The letter to the child: Ellie's review last week, issued, then corrected ------------------------
+
+LETTER_TEXT = {
+    "who_came": "You\nJackie, your foster carer\nSarah, your social worker\nMr Ahmed, your teacher, on the phone\n"
+                "Tom, who wrote this letter",
+    "what_you_told_us": "School: I like art best and I want to keep going to art club.\n"
+                        "Family time: I want to see my brother more.\n"
+                        "Home: I like my room at Jackie's and the dog, Biscuit.",
+    "going_well": "You are settled at Jackie's house. You told us you feel safe there.\n\n"
+                  "You have been at school every day this term. Well done!",
+    "worries": "You sometimes feel sad when family time ends.\n\n"
+               "Your brother lives a long way away, so it takes a long time to see him.",
+}
+
+
+def _letter_actions(held: date, brother_days: int) -> list[tuple[str, str, date]]:
+    return [("Ask if you can see your brother every two weeks", "Sarah, your social worker",
+             held + timedelta(days=brother_days)),
+            ("Book your place at art club", "Jackie", held + timedelta(days=14)),
+            ("Talk with you about how family time is going", "Tom (me)", held + timedelta(days=35))]
+
+
+def _held_last_week() -> Review | None:
+    return db.session.scalars(db.select(Review).join(Child).filter(
+        Child.case_reference.like("DEMO-_"), Review.status == "held").order_by(Review.held_at.desc())).first()
+
+
+def _ensure_letter(review: Review, author: StaffUser) -> None:
+    """Two issued versions (made once): version 1 five days ago, version 2 two days ago correcting a date."""
+    from portal.letters import services as letters
+    from portal.letters.models import LetterVersion
+
+    if letters.latest_issued(review) is not None:
+        return
+    held = review.held_at.astimezone(LONDON).date()
+    first = letters.draft(review, author)
+    letters.save_draft(first, first.version_counter, **LETTER_TEXT)
+    letters.set_actions(first, _letter_actions(held, 21))
+    first = letters.issue(first, author)
+    second = letters.draft(review, author)
+    letters.set_actions(second, _letter_actions(held, 28))
+    second = letters.issue(second, author, reason="The date for asking about seeing your brother was wrong: "
+                                                  "it is four weeks after your review, not three.")
+    db.session.flush()
+    now = datetime.now(LONDON)
+    for version, days_ago in ((first, 5), (second, 2)):
+        when = now - timedelta(days=days_ago)
+        # Issued versions refuse changes through the ORM; the demo dates them with one plain UPDATE.
+        db.session.execute(db.update(LetterVersion).where(LetterVersion.id == version.id)
+                           .values(issued_at=when, created_at=when - timedelta(hours=1), updated_at=when),
+                           execution_options={"synchronize_session": False})
+        db.session.expire(version)
+
+
+def _letter_links() -> list[dict]:
+    """A fresh link for the child whose review was held last week that opens their letter."""
+    from portal.letters.reading import issue_letter_link
+    from portal.links.services import revoke_links
+
+    review = _held_last_week()
+    if review is None:
+        return []
+    _ensure_letter(review, review.iro)
+    revoke_links(review.id, "letter", "child")
+    return [{"kind": "letter", "url": issue_letter_link(review), "child": review.child.preferred_name,
+             "review_id": review.id}]

@@ -97,3 +97,51 @@ def test_demo_has_a_feedback_link_per_group_that_opens_and_two_years_of_response
     again = _demo(runner)
     assert db.session.scalar(db.select(db.func.count()).select_from(FeedbackResponse)) == len(responses)
     assert {link["url"] for link in again["links"]}.isdisjoint({link["url"] for link in data["links"]})
+
+
+def _demo_letter_versions(review_id: int):
+    from portal.letters.models import Letter, LetterVersion
+
+    return db.session.scalars(db.select(LetterVersion).join(Letter).where(Letter.review_id == review_id)
+                              .order_by(LetterVersion.number)).all()
+
+
+def test_demo_has_a_letter_link_that_opens_the_letter_with_two_issued_versions(runner, client):
+    data = _demo(runner)
+    letters = [link for link in data["links"] if link["kind"] == "letter"]
+    assert len(letters) == 1
+    link = letters[0]
+    assert link["url"].startswith(data["base_url"] + "/l/") and link["child"] == "Ellie"
+    review = db.session.get(Review, link["review_id"])
+    assert review.status == "held" and today() - timedelta(days=10) <= london_date(review.held_at) < today()
+    versions = _demo_letter_versions(review.id)
+    assert [(v.number, v.status) for v in versions] == [(1, "issued"), (2, "issued")]
+    first, second = versions
+    assert london_date(first.issued_at) == today() - timedelta(days=5)
+    assert london_date(second.issued_at) == today() - timedelta(days=2)
+    assert second.correction_reason and london_date(review.held_at) < london_date(first.issued_at)
+    assert all(getattr(first, name) for name in ("greeting", "who_came", "what_you_told_us", "going_well", "worries",
+                                                 "next_review_text", "contact_text"))
+    assert 2 <= len(second.actions) <= 3 and all(a.who and a.by_when for a in second.actions)
+    changed = [(a.by_when, b.by_when) for a, b in zip(first.actions, second.actions, strict=True)
+               if a.by_when != b.by_when]
+    assert len(changed) == 1
+    # The link opens: its landing page, then Start leads to the letter (version 2).
+    path = link["url"].removeprefix(data["base_url"])
+    landing = client.get(path)
+    assert landing.status_code == 200
+    started = client.post(path, data={"csrf_token": f.csrf_token(client, path)})
+    assert started.status_code in (302, 303)
+    letter = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "Ellie" in letter and "art club" in letter
+
+
+def test_running_the_demo_twice_keeps_two_letter_versions_and_prints_the_link(runner):
+    first = _demo(runner)
+    second = _demo(runner)
+    review_id = next(link["review_id"] for link in second["links"] if link["kind"] == "letter")
+    assert review_id == next(link["review_id"] for link in first["links"] if link["kind"] == "letter")
+    assert [v.number for v in _demo_letter_versions(review_id)] == [1, 2]
+    text = runner.invoke(args=["demo"])
+    assert text.exit_code == 0
+    assert any(line.strip().startswith("letter") and "/l/" in line for line in text.output.splitlines())

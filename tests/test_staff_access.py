@@ -40,7 +40,7 @@ class Access:
 
 
 # Anyone may reach these: the public site, the child's pages behind their private link, signing in.
-PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages", "feedback"}
+PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages", "feedback", "letter_reading"}
 PUBLIC_ENDPOINTS = {
     "static", "staff.sign_in", "staff.sign_in_code", "staff.sign_out",
     # The child's own voice notes (behind their link session); staff listen through voice.play_staff.
@@ -64,6 +64,11 @@ ACCESS: dict[str, Access] = {
     "staff.settings": Access(frozenset({ADMIN})),
     "feedback_staff.review_feedback": Access(CASEWORK, child_records=True),
     "feedback_staff.handover": Access(frozenset({IRO}), child_records=True),
+    # The DfE SSDA903 reviews file: administrators import past years; managers and administrators export a year.
+    "insights.dashboard": Access(CASEWORK),
+    "insights.table_csv": Access(CASEWORK),
+    "insights.dfe903_import": Access(frozenset({ADMIN})),
+    "insights.dfe903_export": Access(frozenset({MANAGER, ADMIN})),
     "feedback_manage.collated": Access(CASEWORK),
     "feedback_manage.export": Access(frozenset({MANAGER})),
     "feedback_manage.comments": Access(frozenset({MANAGER})),
@@ -72,6 +77,19 @@ ACCESS: dict[str, Access] = {
     "feedback_manage.theme": Access(frozenset({MANAGER}), get_must_work=False),
     "feedback_manage.forms": Access(frozenset({MANAGER})),
     "feedback_manage.change_form": Access(frozenset({MANAGER}), get_must_work=False),
+    # The letter to the child: written, issued, corrected and read back by the child's IRO and managers.
+    "letters.write": Access(CASEWORK, child_records=True),
+    "letters.autosave": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letters.check": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letters.correct": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letters.history": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letters.version": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letter_records.record_json": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letter_records.record_csv": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letter_records.letter_pdf": Access(CASEWORK, child_records=True, get_must_work=False),
+    "letters_manage.glossary": Access(frozenset({MANAGER, ADMIN})),
+    "letters_manage.new_entry": Access(frozenset({MANAGER, ADMIN})),
+    "letters_manage.edit_entry": Access(frozenset({MANAGER, ADMIN}), get_must_work=False),
     "consultation.ask": Access(CASEWORK, child_records=True),
     "consultation.read": Access(CASEWORK, child_records=True),
     "safeguarding_staff.entries": Access(frozenset({ADMIN})),
@@ -113,6 +131,9 @@ PARAMS = {
     "answer_id": lambda w: 1,
     "theme_id": lambda w: 1,
     "group": lambda w: "parent_carer",
+    "section_key": lambda w: "participation",
+    "table_key": lambda w: "by_year",
+    "number": lambda w: 1,
 }
 
 

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.audit import record_event
-from portal.booklet import status
+from portal.booklet import status, told_us
 from portal.booklet.invitations import (
     InvitationError,
     change_version,
@@ -94,6 +94,7 @@ def _add_to_the_review_pages(_state) -> None:
         status_label=_l("Booklet"))
     review_hooks.register_participation_suggestion("booklet", status.suggested_participation_code)
     review_hooks.register_review_finished("booklet", forget_contact)
+    review_hooks.register_told_us("booklet", told_us.told_us_lines)
 
 
 def _version_form(booklet: Booklet | None) -> VersionForm:

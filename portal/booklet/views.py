@@ -302,6 +302,9 @@ def _autosave_refusal(outcome):
 @bp.get("/booklet/mine")
 @child_link_required
 def mine(link: PrivateLink):
+    # After the meeting the answers are no longer shown: the child's link leads to the letter instead.
+    if link.review is not None and review_is_over(link.review):
+        return _review_over_page(link)
     booklet = _booklet(link)
     qs = question_set(booklet.question_set)
     items = []
@@ -317,6 +320,8 @@ def mine(link: PrivateLink):
 @bp.get("/booklet/mine.txt")
 @child_link_required
 def download(link: PrivateLink):
+    if link.review is not None and review_is_over(link.review):
+        return _review_over_page(link)
     booklet = _booklet(link)
     response = make_response(rules.answers_as_text(booklet))
     response.headers["Content-Type"] = "text/plain; charset=utf-8"

@@ -46,7 +46,7 @@ FIELD_LABELS = {
     "worries": _l("What people are worried about"),
     "actions": _l("What will happen next"),
     "next_review_text": _l("When your next review is"),
-    "contact_text": _l("How to contact me"),
+    "contact_text": _l("How to get in touch with me"),
 }
 
 # `lateness` answers with one of these (or None), and pages show the label.
@@ -174,7 +174,9 @@ def contact_text(review: Review) -> str:
         ways = [way for way in (iro.phone, iro.email) if way]
         if not ways:
             return gettext("You can talk to me, %(name)s, about anything in this letter.", name=iro.name)
-        return gettext("You can contact me, %(name)s, on %(ways)s.", name=iro.name, ways=gettext(" or ").join(ways))
+        # "get in touch", not "contact": the glossary flags "contact" (the care word for family time).
+        return gettext("You can get in touch with me, %(name)s, on %(ways)s.", name=iro.name,
+                       ways=gettext(" or ").join(ways))
 
 
 def _first_version(letter: Letter, review: Review, author: StaffUser,
