@@ -58,7 +58,7 @@ def _child_with_a_corrected_letter(server, name: str = "Jade") -> tuple[str, int
     return server.run(make)
 
 
-def _parts(journey: Journey) -> list[str]:
+def letter_parts(journey: Journey) -> list[str]:
     return journey.page.evaluate(
         "Array.from(document.querySelectorAll('.portal-letter__part'))"
         ".map((part) => part.textContent.replace(/\\s+/g, ' ').trim())")
@@ -85,7 +85,7 @@ def test_a_child_reads_listens_to_and_keeps_their_letter(live_server, open_brows
     child.screenshot("letter-reading-375")
 
     # Listen: every part of the letter, in order.
-    parts = _parts(child)
+    parts = letter_parts(child)
     assert len(parts) >= 6
     listen = child.page.get_by_role("button", name="Listen", exact=True)
     expect(listen).to_be_visible()

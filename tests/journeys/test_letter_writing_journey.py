@@ -1,22 +1,28 @@
 """The IRO writes the letter to the child on a phone (375 px): what the child shared is pre-filled, two care
 words are replaced with the suggested words by clicking, the letter is issued, corrected with a reason as
-version 2, and the history shows the difference. axe on the writing and history pages, English and Welsh."""
+version 2, and the history shows the difference; then the child opens their own link, reads version 2, listens
+(stubbed speech) and downloads the PDF. axe on every page (the writing, history and reading pages), English and
+Welsh."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from portal.extensions import db
 from tests.journeys.conftest import IRO
+from tests.journeys.test_letter_reading_journey import SPEECH_STUB, letter_parts
 
 
-def held_review_with_a_shared_booklet(server) -> int:
-    """A new child of the demo IRO whose review was held three days ago; their booklet shared 'Good news'."""
+def held_review_with_a_shared_booklet(server) -> tuple[int, str]:
+    """A new child of the demo IRO whose review was held three days ago; their booklet shared 'Good news'.
+    Returns the review and the child's booklet link."""
 
-    def make() -> int:
+    def make() -> tuple[int, str]:
         from portal.booklet.models import Booklet, BookletAnswer, SectionSharing
+        from portal.booklet.services import issue_booklet_link
         from portal.staff.models import StaffUser
         from portal.timeutil import LONDON, today
         from tests import factories
@@ -33,13 +39,14 @@ def held_review_with_a_shared_booklet(server) -> int:
                           question_key="good_news", state="answered", value_text="I got into the football team"),
             SectionSharing(booklet_id=booklet.id, section="good_news", social_worker=True),
         ])
-        return review.id
+        url, _short = issue_booklet_link(review)
+        return review.id, url
 
     return server.run(make)
 
 
 def test_an_iro_writes_issues_and_corrects_the_letter(open_browser, live_server):
-    review_id = held_review_with_a_shared_booklet(live_server)
+    review_id, child_link = held_review_with_a_shared_booklet(live_server)
     journey = open_browser(js=True)
     page = journey.page
     journey.sign_in(*IRO)
@@ -99,3 +106,25 @@ def test_an_iro_writes_issues_and_corrects_the_letter(open_browser, live_server)
     expect(page.locator("#reason")).to_be_visible()
     expect(page.locator("#going_well")).to_have_value("You like your home, and family time with Mum every week.")
     journey.screenshot("letter-writing-correction-cy")
+
+    # The child opens their own link (the booklet's, after the meeting) and reads version 2.
+    child = open_browser(js=True)
+    child.page.add_init_script(SPEECH_STUB)
+    child.goto(child_link)
+    assert child.heading() == "Your review has happened"
+    child.press("Read the letter from your review", exact=True)
+    assert child.heading() == "The letter from your review"
+    text = child.text()
+    assert "You like your home, and family time with Mum every week." in text and "placement" not in text
+    assert "Good news: I got into the football team" in text
+    child.no_horizontal_scroll()
+    parts = letter_parts(child)
+    child.page.get_by_role("button", name="Listen", exact=True).click()
+    for _ in range(100):  # (wait_for_function would evaluate a string: the page's CSP refuses that)
+        if len(child.page.evaluate("window.__spoken")) >= len(parts):
+            break
+        child.page.wait_for_timeout(100)
+    assert child.page.evaluate("window.__spoken") == parts
+    with child.page.expect_download() as download:
+        child.page.get_by_role("button", name="Download as PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
