@@ -382,3 +382,10 @@ def demo_links(review: Review) -> list[dict]:
         consultation.invited_at = utcnow()
     url, short = issue_consultation_link(consultation)
     return [{"kind": "parent_consultation", "url": url, "short_url": short, "review_id": review.id}]
+
+
+def people_asked(review: Review) -> list[str]:
+    """How the IRO named each parent or carer asked for their views on this review ("Mum"), oldest first."""
+    return list(db.session.scalars(db.select(ParentConsultation.description)
+                                   .where(ParentConsultation.review_id == review.id)
+                                   .order_by(ParentConsultation.id)))

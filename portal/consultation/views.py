@@ -204,10 +204,12 @@ def panel_html(review: Review) -> str:
 
 @bp.record_once
 def _add_to_the_review_pages(_state) -> None:
-    """The panel on a planned review (after the booklet's: registered later), and deleting the addresses
-    kept once the review is held or cancelled (portal.reviews.hooks)."""
+    """The panel on a planned review (after the booklet's: registered later), deleting the addresses kept
+    once the review is held or cancelled, and the people asked, for the letter's "who came"
+    (portal.reviews.hooks)."""
     review_hooks.register_review_panel("consultation", panel_html)
     review_hooks.register_review_finished("consultation", services.forget_contacts)
+    review_hooks.register_invited_people("consultation", services.people_asked)
 
 
 @bp.route("/reviews/<int:review_id>/parents/ask", methods=["GET", "POST"])

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 # Drawn narrow, so that on a 375 px phone the words stay about 14 px high.
-WIDTH = 400
+WIDTH = 420
 BAR_HEIGHT = 26
 GAP = 10
-LABEL_WIDTH = 76
+LABEL_WIDTH = 116
 VALUE_WIDTH = 56
 
 

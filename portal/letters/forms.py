@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal.letters.models import TEXT_FIELDS
@@ -39,6 +39,8 @@ class LetterForm(FlaskForm):
     tell_channel = RadioField(choices=[value for value, _label in TELL_CHOICES], default="none",
                               validate_choice=False)
     tell_address = StringField(validators=[Length(max=254)])
+    # The people invited who came (ticked); anyone else is typed into who_came.
+    came = SelectMultipleField(choices=[], validate_choice=False)
 
     def fill_from(self, version) -> None:
         """Show a version's parts (a GET, or after a conflict when nothing was typed)."""
@@ -114,3 +116,19 @@ def with_blank_rows(rows: list[ActionRow], extra: int = BLANK_ROWS) -> list[Acti
     """The filled rows plus `extra` empty ones to type in."""
     filled = [row for row in rows if not row.blank]
     return filled + [ActionRow() for _ in range(extra)]
+
+
+def who_came_lines(text: str | None) -> list[str]:
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+
+
+def reconcile_who_came(text: str | None, invited: list[str], ticked: list[str], was_ticked: list[str]) -> str:
+    """'Who came' as one line a person: the lines typed, with each invited person ticked added (if not there)
+    and each one un-ticked since the page showed them ticked taken out (a name typed but not ticked stays).
+    With JavaScript the box already matches the ticks."""
+    lines = who_came_lines(text)
+    ticked_set = {" ".join(name.split()) for name in ticked}
+    unticked = {" ".join(name.split()) for name in was_ticked} - ticked_set
+    kept = [line for line in lines if line not in unticked]
+    added = [name for name in invited if name in ticked_set and name not in kept]
+    return "\n".join(added + kept)

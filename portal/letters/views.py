@@ -20,13 +20,15 @@ from portal.letters.forms import (
     LetterForm,
     parse_day,
     read_actions,
+    reconcile_who_came,
     rows_of,
+    who_came_lines,
     with_blank_rows,
 )
 from portal.letters.models import ISSUED, TEXT_FIELDS, Letter, LetterVersion
 from portal.letters.notify import tell_child
 from portal.letters.text import blocks, lines_of
-from portal.reviews.hooks import told_us_lines
+from portal.reviews.hooks import invited_people, told_us_lines
 from portal.reviews.models import Review
 from portal.reviews.workspace import held_date
 from portal.security import IRO, MANAGER, load_or_404, role_required
@@ -110,6 +112,10 @@ def _render(review: Review, version: LetterVersion, form: LetterForm, rows: list
             advice: dict | None = None, theirs: LetterVersion | None = None, errors: list[str] | None = None,
             code: int = 200):
     issued = services.history(review)
+    invited = invited_people(review)
+    present = set(who_came_lines(form.who_came.data))
+    form.came.choices = invited
+    form.came.data = [name for name in invited if name in present]
     return render_template(
         "letters/write.html", review=review, version=version, form=form, rows=rows, advice=advice,
         theirs=theirs, theirs_rows=rows_of(theirs) if theirs is not None else [], errors=errors or [],
@@ -161,6 +167,8 @@ def _post(review: Review):
     if counter is None or posted_number != str(version.number):
         # Issued meanwhile (this is now a correction) or a page from elsewhere: treat as someone else's save.
         counter = -1
+    form.who_came.data = reconcile_who_came(form.who_came.data, invited_people(review), form.came.data or [],
+                                            request.form.getlist("came_shown"))
     result = services.save_draft(version, counter, **form.parts())
     if isinstance(result, services.Conflict):
         db.session.commit()

@@ -190,3 +190,24 @@ def told_us_lines(review: Review) -> list[tuple[str, str, bool]]:
     for source in _told_us.values():
         lines.extend(source(review))
     return lines
+
+
+# The people invited to a review, as the IRO named them ("Mum", "Foster carer Jo"), for "who came".
+Invited = Callable[[Review], "list[str]"]
+_invited: dict[str, Invited] = {}
+
+
+def register_invited_people(name: str, people: Invited) -> None:
+    """Offer the names of the people an area invited to this review (the parents' and carers' views)."""
+    _invited[name] = people
+
+
+def invited_people(review: Review) -> list[str]:
+    """Everyone any area invited to this review, each name once, in registration order."""
+    names: list[str] = []
+    for source in _invited.values():
+        for name in source(review):
+            name = " ".join((name or "").split())
+            if name and name not in names:
+                names.append(name)
+    return names

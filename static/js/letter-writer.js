@@ -31,6 +31,17 @@ if (form && window.fetch) {
     return fields
   }
 
+  // "Who came": ticking an invited person adds their line to the box, un-ticking takes it out.
+  const whoCame = form.querySelector('textarea[name="who_came"]')
+  form.querySelectorAll('input[data-came]').forEach((box) => {
+    box.addEventListener('change', () => {
+      const lines = whoCame.value.split('\n').map((line) => line.trim()).filter(Boolean)
+      const others = lines.filter((line) => line !== box.value)
+      whoCame.value = (box.checked ? [box.value, ...others] : others).join('\n')
+      whoCame.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+  })
+
   const readActions = () => [...form.querySelectorAll('[data-action-row]')].map((row) => {
     const get = (suffix) => {
       const input = row.querySelector(`[name$="-${suffix}"]`)

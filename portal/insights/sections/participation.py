@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.insights.charts import Bar, bar_chart
 from portal.insights.filters import Filters
 from portal.insights.models import ImportedReview
-from portal.insights.sections import Result, Section, Table
+from portal.insights.sections.base import Result, Section, Table
 from portal.reviews.dates import ReportingYear, reporting_year
 from portal.reviews.models import PN_CODES, Review
 from portal.reviews.participation import PN_LABELS
