@@ -67,6 +67,10 @@ ACCESS: dict[str, Access] = {
     # The DfE SSDA903 reviews file: administrators import past years; managers and administrators export a year.
     "insights.dashboard": Access(CASEWORK),
     "insights.table_csv": Access(CASEWORK),
+    # The annual-report pack (no names: to share outside the service), for managers.
+    "insights.report": Access(frozenset({MANAGER})),
+    "insights.report_pdf": Access(frozenset({MANAGER})),
+    "insights.report_css": Access(frozenset({MANAGER})),
     "insights.dfe903_import": Access(frozenset({ADMIN})),
     "insights.dfe903_export": Access(frozenset({MANAGER, ADMIN})),
     "feedback_manage.collated": Access(CASEWORK),

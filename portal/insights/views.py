@@ -1,6 +1,7 @@
 """The collated views' pages and commands: the service dashboard (for a manager, any team or IRO; for an IRO,
-their own reviews), its CSV files, and the DfE SSDA903 reviews file, imported by an administrator (page or
-`flask insights import-903 FILE`) and exported for a year (page or `flask insights export-903`).
+their own reviews), its CSV files, the annual-report pack for a manager (HTML and PDF, portal.insights.report),
+and the DfE SSDA903 reviews file, imported by an administrator (page or `flask insights import-903 FILE`) and
+exported for a year (page or `flask insights export-903`).
 
 Every view and export of the figures is audited."""
 
@@ -11,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +20,7 @@ from portal.audit import record_event
 from portal.exports import csv_download, csv_text
 from portal.extensions import db
 from portal.insights import dfe903
+from portal.insights import report as pack
 from portal.insights.filters import QUARTERS, filters_from, year_choices, year_number
 from portal.insights.forms import Import903Form
 from portal.insights.models import Import903
@@ -62,6 +64,43 @@ def table_csv(section_key: str, table_key: str):
     db.session.commit()
     name = f"{section_key}-{table_key}-{filters.first_day.isoformat()}-{filters.last_day.isoformat()}.csv"
     return csv_download(name.replace("_", "-"), [str(cell) for cell in table.header], table.rows)
+
+
+@bp.get("/insights/report")
+@role_required(MANAGER)
+def report():
+    """The annual-report pack as a page (to read, or print): every section's figures, charts and tables."""
+    filters = filters_from(request.args, current_user)
+    body = pack.report_html(filters, current_user, stylesheet_url=url_for("insights.report_css"))
+    record_event("insights_report", "insights", None, detail=f"html {filters.detail()}")
+    db.session.commit()
+    return body
+
+
+@bp.get("/insights/report.pdf")
+@role_required(MANAGER)
+def report_pdf():
+    """The annual-report pack as a PDF (WeasyPrint), to download."""
+    filters = filters_from(request.args, current_user)
+    body = pack.report_pdf(filters, current_user)
+    record_event("insights_report", "insights", None, detail=f"pdf {filters.detail()}")
+    db.session.commit()
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/pdf"
+    name = f"iro-annual-report-{pack.period_slug(filters)}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/insights/report.css")
+@role_required(MANAGER)
+def report_css():
+    """The pack's stylesheet (the page's CSP allows no inline style; the PDF reads the same file)."""
+    response = make_response(pack.stylesheet_text())
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    return response
 
 
 @bp.route("/insights/dfe903", methods=["GET", "POST"])
