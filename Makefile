@@ -73,6 +73,7 @@ bench: setup
 	-timeout -k 30 600 $(BIN)/python -m benchmarks.load_with_faults
 	-timeout -k 30 900 $(BIN)/python -m benchmarks.lighthouse
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.letters
+	-timeout -k 30 900 $(BIN)/python -m benchmarks.insights
 	$(BIN)/python -m benchmarks.report
 
 lint: $(VENV)/.installed

@@ -242,9 +242,36 @@ def letters(section: dict) -> list[str]:
     return lines + ["", f"Command: `{section.get('command', 'python -m benchmarks.letters')}`", ""]
 
 
+def insights(section: dict) -> list[str]:
+    lines = ["## The collated views at scale", "", _stamp(section), ""]
+    if section.get("error"):
+        return lines + [f"Not measured: {section['error']}", ""]
+    lines += [f"The {section['year']} dashboard for the whole service (every section's figures; median of 3 after a "
+              "warm-up) against the bare `GROUP BY question_key, value_choice` over feedback_answer and booklet_answer "
+              f"(all years), in the same run. Goal: the dashboard within {section['goal_ratio']}× the bare queries.",
+              "", "| database | answer rows | dashboard | bare GROUP BY | ratio | |", "|---|---|---|---|---|---|"]
+    for entry in section["databases"]:
+        if entry.get("error"):
+            lines.append(f"| {entry['database']} | not measured: {entry['error']} | | | | |")
+            continue
+        lines.append(f"| {entry['database']} | {entry['answer_rows']:,} | {entry['dashboard_seconds']:.3f} s | "
+                     f"{entry['bare_seconds']:.3f} s | {entry['ratio']}× | {'met' if entry['pass'] else 'NOT met'} |")
+    for entry in section["databases"]:
+        if entry.get("error"):
+            continue
+        rows = entry["rows"]
+        lines += ["", f"{entry['database']}: {rows['booklet_answer']:,} booklet answers, {rows['feedback_answer']:,} "
+                  f"feedback answers, {rows['consultation_answer']:,} consultation answers; {rows['review']:,} reviews, "
+                  f"{rows['booklet']:,} booklets, {rows['feedback_response']:,} feedback responses (loaded in "
+                  f"{entry['load_seconds']} s). Sections: " + ", ".join(
+                      f"{key} {value['seconds'] * 1000:.0f} ms ({value['statements']} statements)"
+                      for key, value in entry["sections"].items()) + "."]
+    return lines + ["", f"Command: `{section.get('command', 'python -m benchmarks.insights')}`", ""]
+
+
 def shortfalls(data: dict) -> list[str]:
     found = []
-    for name in ("page_weight", "screening", "load", "lighthouse", "letters"):
+    for name in ("page_weight", "screening", "load", "lighthouse", "letters", "insights"):
         if name not in data:
             found.append(f"- {name}: no figures (the step did not run)")
         elif data[name].get("error") and not (name == "lighthouse" and data[name].get("pages")):
@@ -263,6 +290,12 @@ def shortfalls(data: dict) -> list[str]:
     goals = (letter.get("reading_page") or {}).get("goals") or {}
     if goals and not (goals.get("html_pass") and goals.get("first_visit_pass")):
         found.append("- letters: the reading page is over its weight goal")
+    for entry in (data.get("insights") or {}).get("databases") or []:
+        if entry.get("error"):
+            found.append(f"- insights: {entry['database']} not measured ({entry['error']})")
+        elif not entry.get("pass"):
+            found.append(f"- insights: {entry['database']} dashboard {entry['ratio']}× the bare GROUP BY "
+                         f"(goal ≤ {data['insights'].get('goal_ratio')}×)")
     s = data.get("screening") or {}
     if "recall" in s and s["recall"] < 1:
         found.append(f"- screening: recall {s['recall']:.1%} (goal 100%)")
@@ -290,7 +323,7 @@ def render(data: dict) -> str:
              "measured on the machine named in its section, while anything else running there shared its cores.", ""]
     lines += shortfalls(data)
     for name, render_section in (("page_weight", page_weight), ("screening", screening), ("load", load),
-                                 ("lighthouse", lighthouse), ("letters", letters)):
+                                 ("lighthouse", lighthouse), ("letters", letters), ("insights", insights)):
         if name in data:
             try:
                 lines += render_section(data[name])

@@ -1,4 +1,5 @@
-"""bench/results.json: one section per measurement ("page_weight", "screening", "load", "lighthouse", "letters").
+"""bench/results.json: one section per measurement ("page_weight", "screening", "load", "lighthouse", "letters",
+"insights").
 
 Each benchmark writes only its own section, so they run in any order (or alone) and a failed step leaves the
 others' figures as they were. `python -m benchmarks.report` turns the file into bench/results.md.
@@ -17,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 # Beside the code, not in it: bench/results.json and bench/results.md (not kept in git).
 OUT_DIR = HERE.parent / "bench"
 RESULTS = OUT_DIR / "results.json"
-SECTIONS = ("page_weight", "screening", "load", "lighthouse", "letters")
+SECTIONS = ("page_weight", "screening", "load", "lighthouse", "letters", "insights")
 
 
 def read_all() -> dict:

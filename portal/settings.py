@@ -10,7 +10,7 @@ from threading import Lock
 from time import monotonic
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import Integer, String, event
+from sqlalchemy import Boolean, Integer, String, event, false
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 from sqlalchemy.orm.util import identity_key
@@ -31,6 +31,9 @@ class Authority(db.Model):
     invitation_working_days: Mapped[int] = mapped_column(Integer, default=10)
     record_working_days: Mapped[int] = mapped_column(Integer, default=20)
     suppression_threshold: Mapped[int] = mapped_column(Integer, default=10)
+    # The collated views hide small numbers of opinions always; the service's own counts (reviews, PN codes,
+    # timeliness, urgent concerns) only when this is on (the DfE publishes councils' counts as they are).
+    suppress_service_counts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     staff_idle_minutes: Mapped[int] = mapped_column(Integer, default=30)
     booklet_idle_minutes: Mapped[int] = mapped_column(Integer, default=10)
     urgent_escalation_working_hours: Mapped[int] = mapped_column(Integer, default=4)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -47,7 +47,11 @@ class BookletAnswer(AnswerColumns, db.Model):
     """
 
     __tablename__ = "booklet_answer"
-    __table_args__ = (UniqueConstraint("booklet_id", "question_key"),)
+    __table_args__ = (
+        UniqueConstraint("booklet_id", "question_key"),
+        # The collated figures count the period's booklets' answers by question and option (read from the index).
+        Index("ix_booklet_answer_booklet_answered", "booklet_id", "state", "question_key", "value_choice"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)

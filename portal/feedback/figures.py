@@ -24,8 +24,7 @@ from datetime import date, datetime, time
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, case, func, or_
 
 from portal.extensions import db
 from portal.feedback import questions
@@ -142,11 +141,23 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
+def _of_reviews(column, scope: Scope) -> tuple:
+    """The condition that a review id column is of a review in the scope's eyes. Every response and invitation
+    belongs to a review (a foreign key), so when the whole service's reviews are seen it needs no condition."""
+    reviews = review_ids(scope)
+    return () if reviews.whereclause is None else (column.in_(reviews),)
+
+
+def _in_scope(scope: Scope, group: str | None = None) -> tuple:
+    """The conditions on feedback_response of the responses in the scope (put straight on a query that joins
+    the responses, so the database starts from the period's responses and their answers by index)."""
+    found = (*_of_reviews(FeedbackResponse.review_id, scope), FeedbackResponse.week_starting >= scope.first_day,
+             FeedbackResponse.week_starting <= scope.last_day)
+    return found if group is None else (*found, FeedbackResponse.group == group)
+
+
 def _responses(scope: Scope, group: str | None = None) -> Select:
-    query = db.select(FeedbackResponse.id).where(
-        FeedbackResponse.review_id.in_(review_ids(scope)),
-        FeedbackResponse.week_starting >= scope.first_day, FeedbackResponse.week_starting <= scope.last_day)
-    return query if group is None else query.where(FeedbackResponse.group == group)
+    return db.select(FeedbackResponse.id).where(*_in_scope(scope, group))
 
 
 # --- Suppression -----------------------------------------------------------------------------------
@@ -188,12 +199,12 @@ def return_rates(scope: Scope) -> list[GroupReturns]:
     invited = db.session.execute(
         db.select(FeedbackInvitation.group, func.count(),
                   func.coalesce(func.sum(case((FeedbackInvitation.returned.is_(True), 1), else_=0)), 0))
-        .where(FeedbackInvitation.review_id.in_(review_ids(scope)),
+        .where(*_of_reviews(FeedbackInvitation.review_id, scope),
                FeedbackInvitation.sent_at >= _instant(scope.first_day),
                FeedbackInvitation.sent_at < _instant(date.fromordinal(scope.last_day.toordinal() + 1)))
         .group_by(FeedbackInvitation.group)).all()
     received = dict(db.session.execute(
-        db.select(FeedbackResponse.group, func.count()).where(FeedbackResponse.id.in_(_responses(scope)))
+        db.select(FeedbackResponse.group, func.count()).where(*_in_scope(scope))
         .group_by(FeedbackResponse.group)).all())
     by_group = {group: (sent, int(returned)) for group, sent, returned in invited}
     return [GroupReturns(group, *by_group.get(group, (0, 0)), received.get(group, 0)) for group in GROUPS]
@@ -234,16 +245,6 @@ def _option_labels(question: dict) -> list[tuple[str, str]]:
     return [(key, str(label)) for key, label in defaults]
 
 
-def _chosen(question: dict, answer) -> list[str]:
-    if question["kind"] == "checkboxes":
-        try:
-            keys = json.loads(answer.value_text or "[]")
-        except ValueError:
-            return []
-        return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
-    return [answer.value_choice] if answer.value_choice else []
-
-
 def _versions(group: str) -> list[FeedbackFormVersion]:
     return db.session.scalars(db.select(FeedbackFormVersion).filter_by(group=group)
                               .order_by(FeedbackFormVersion.number)).all()
@@ -264,24 +265,72 @@ def _collate(versions: list[FeedbackFormVersion], used: set[int]) -> list[tuple[
     return [(key, newest[key], answered.get(key, [])) for key in order]
 
 
-def question_figures(scope: Scope, group: str) -> list[QuestionFigures]:
-    """Each closed question of one group's form: how many answered it and the share answering each way."""
+def _chosen(question: dict, choice: str | None, text: str | None) -> list[str]:
+    """The options one aggregated row of answers chose (a checkbox answer's list is in its text)."""
+    if question["kind"] == "checkboxes":
+        try:
+            keys = json.loads(text or "[]")
+        except ValueError:
+            return []
+        return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+    return [choice] if choice else []
+
+
+def _newest_questions(versions: list[FeedbackFormVersion]) -> dict[str, dict]:
+    """Each question key's newest wording over a group's versions."""
+    newest: dict[str, dict] = {}
+    for version in reversed(versions):
+        for question in version.questions:
+            newest.setdefault(question["key"], question)
+    return newest
+
+
+def answer_counts(scope: Scope) -> dict[str, list[tuple]]:
+    """{group: [(form version, question, option chosen, list of options chosen, answers)]}: every group's
+    answered questions in one GROUP BY over the scope's answers. Typed words are not grouped (a comment's text is
+    its own): only a checkbox answer's list of options is, and split by `question_figures` (a few rows)."""
+    lists = sorted({question["key"] for group in GROUPS for question in _newest_questions(_versions(group)).values()
+                    if question["kind"] == "checkboxes"})
+    grouped = [FeedbackResponse.group, FeedbackResponse.form_version_id, FeedbackAnswer.question_key,
+               FeedbackAnswer.value_choice]
+    if lists:
+        grouped.append(case((and_(FeedbackAnswer.value_choice.is_(None), FeedbackAnswer.question_key.in_(lists)),
+                             FeedbackAnswer.value_text)))
+    found: dict[str, list[tuple]] = {group: [] for group in GROUPS}
+    for row in db.session.execute(
+            db.select(*grouped, func.count())
+            .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+            .where(*_in_scope(scope), FeedbackAnswer.state == "answered")
+            .group_by(*grouped)):
+        found.setdefault(row[0], []).append((row[1], row[2], row[3], row[4] if lists else None, row[-1]))
+    return found
+
+
+def question_figures(scope: Scope, group: str, counts: dict[str, list[tuple]] | None = None) -> list[QuestionFigures]:
+    """Each closed question of one group's form: how many answered it and the share answering each way.
+
+    Added up in SQL (`answer_counts`, one GROUP BY for every group: pass its result to count several groups
+    with the one query)."""
     versions = _versions(group)
-    rows = db.session.execute(
-        db.select(FeedbackAnswer, FeedbackResponse.form_version_id).join(FeedbackResponse)
-        .where(FeedbackResponse.id.in_(_responses(scope, group)), FeedbackAnswer.state == "answered")).all()
-    used = {version_id for _answer, version_id in rows}
+    newest = _newest_questions(versions)
+    rows = (counts if counts is not None else answer_counts(scope)).get(group, [])
+    used = {version_id for version_id, *_rest in rows}
+    totals: Counter = Counter()
+    chosen: dict[str, Counter] = {}
+    for _version_id, key, choice, text, count in rows:
+        if key not in newest:
+            continue  # an answer to a question no version asks (never expected): counted nowhere, as before
+        totals[key] += count
+        tally = chosen.setdefault(key, Counter())
+        for option in _chosen(newest[key], choice, text):
+            tally[option] += count
     latest = versions[-1].id if versions else None
     figures = []
     for key, (newest_version, question), answered in _collate(versions, used):
         if question["kind"] in FREE_TEXT_KINDS or question.get("comment"):
             continue
-        counts, total = Counter(), 0
-        for answer, _version_id in rows:
-            if answer.question_key == key:
-                total += 1
-                counts.update(_chosen(question, answer))
-        shares = [Share(option_key, label, counts[option_key], round(100 * counts[option_key] / total) if total else 0)
+        tally, total = chosen.get(key, Counter()), totals[key]
+        shares = [Share(option_key, label, tally[option_key], round(100 * tally[option_key] / total) if total else 0)
                   for option_key, label in _option_labels(question)]
         prompt = words(question["prompt"])
         earlier = sorted({(version.number, words(asked["prompt"])) for version, asked in answered
@@ -373,17 +422,35 @@ def comment_of(answer: FeedbackAnswer, prompts: dict, labels: dict) -> Comment:
                    answer.fit_to_quote, answer.quote, answer.urgent)
 
 
-def comments(scope: Scope, group: str | None = None) -> list[Comment]:
-    """Every comment (typed answer) in the scope, newest first; never with its review, date or IRO."""
-    query = (db.select(FeedbackAnswer).join(FeedbackResponse)
-             .where(FeedbackResponse.id.in_(_responses(scope, group)), FeedbackAnswer.state == "answered",
-                    FeedbackAnswer.value_text.is_not(None), FeedbackAnswer.value_choice.is_(None))
-             .options(joinedload(FeedbackAnswer.response)).order_by(FeedbackAnswer.id.desc()))
-    prompts = all_prompts()
+def _free_text_where(scope: Scope, group: str | None, free_text: set[tuple[int, str]]):
+    """The answers that are comments in the scope: typed words to a free-text question of their version."""
+    return (*_in_scope(scope, group), FeedbackAnswer.state == "answered",
+            FeedbackAnswer.value_text.is_not(None), FeedbackAnswer.value_choice.is_(None),
+            or_(*(and_(FeedbackResponse.form_version_id == version_id, FeedbackAnswer.question_key == key)
+                  for version_id, key in sorted(free_text))))
+
+
+def comments(scope: Scope, group: str | None = None, *, quoted_only: bool = False) -> list[Comment]:
+    """Every comment (typed answer) in the scope, newest first; never with its review, date or IRO.
+    `quoted_only`: only those a manager marked fit to quote."""
     free_text = _free_text_keys()
+    if not free_text:
+        return []
+    query = (db.select(FeedbackAnswer.id, FeedbackResponse.group, FeedbackResponse.form_version_id,
+                       FeedbackAnswer.question_key, FeedbackAnswer.value_text, FeedbackAnswer.sentiment,
+                       FeedbackAnswer.sentiment_corrected, FeedbackAnswer.themes, FeedbackAnswer.themes_corrected,
+                       FeedbackAnswer.fit_to_quote, FeedbackAnswer.quote, FeedbackAnswer.urgent)
+             .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+             .where(*_free_text_where(scope, group, free_text)).order_by(FeedbackAnswer.id.desc()))
+    if quoted_only:
+        query = query.where(FeedbackAnswer.fit_to_quote.is_(True))
+    prompts = all_prompts()
     labels = theme_labels()
-    return [comment_of(answer, prompts, labels) for answer in db.session.scalars(query)
-            if (answer.response.form_version_id, answer.question_key) in free_text]
+    return [Comment(row.id, row.group, prompts.get((row.form_version_id, row.question_key), ""), row.value_text or "",
+                    sentiment_key(row.sentiment), row.sentiment_corrected,
+                    [labels.get(key, key) for key in (row.themes or "").split(",") if key], row.themes_corrected,
+                    row.fit_to_quote, row.quote, row.urgent)
+            for row in db.session.execute(query)]
 
 
 def _free_text_keys() -> set[tuple[int, str]]:
@@ -408,22 +475,58 @@ class CommentSummary:
         return GROUP_LABELS[self.group] if self.group else _l("All groups")
 
 
-def _summary(group: str | None, found: list[Comment], hidden: bool) -> CommentSummary:
-    counts = Counter(comment.sentiment for comment in found if comment.sentiment)
+def _comment_counts(scope: Scope) -> list[tuple[str, str | None, str | None, int, int]]:
+    """(group, sentiment, themes, comments, newest comment's id) in one GROUP BY over the scope's comments."""
+    free_text = _free_text_keys()
+    if not free_text:
+        return []
+    sentiment = case((FeedbackAnswer.sentiment.is_(None), None),
+                     (FeedbackAnswer.sentiment >= NEUTRAL_BAND, "positive"),
+                     (FeedbackAnswer.sentiment <= -NEUTRAL_BAND, "negative"), else_="neutral")
+    query = (db.select(FeedbackResponse.group, sentiment, FeedbackAnswer.themes, func.count(FeedbackAnswer.id),
+                       func.max(FeedbackAnswer.id))
+             .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
+             .where(*_free_text_where(scope, None, free_text))
+             .group_by(FeedbackResponse.group, sentiment, FeedbackAnswer.themes))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def _summary(group: str | None, rows: list[tuple], labels: dict, hidden: bool, listed: list[Comment]) -> CommentSummary:
+    """A summary from aggregated rows. Themes are listed most frequent first; a tie in the order the newest
+    comments name them (as counting the comments newest first would)."""
+    counts: Counter = Counter()
+    themes: Counter = Counter()
+    first_seen: dict[str, tuple[int, int]] = {}
+    total = 0
+    for _group, sentiment, theme_text, count, newest_id in rows:
+        total += count
+        if sentiment:
+            counts[sentiment] += count
+        for position, key in enumerate(key for key in (theme_text or "").split(",") if key):
+            label = labels.get(key, key)
+            themes[label] += count
+            first_seen[label] = max(first_seen.get(label, (newest_id, -position)), (newest_id, -position))
     rated = sum(counts.values())
     sentiments = [Share(key, str(SENTIMENT_LABELS[key]), counts[key], round(100 * counts[key] / rated) if rated else 0)
                   for key in SENTIMENTS]
-    themes = Counter(theme for comment in found for theme in comment.themes).most_common()
-    return CommentSummary(group, len(found), sentiments, themes, hidden, found)
+    ordered = sorted(themes.items(), key=lambda item: (-item[1], -first_seen[item[0]][0], -first_seen[item[0]][1]))
+    return CommentSummary(group, total, sentiments, ordered, hidden, listed)
 
 
-def comment_summaries(scope: Scope) -> tuple[list[CommentSummary], CommentSummary]:
-    """Per group and over all groups, with primary and secondary suppression on the number of comments."""
-    found = comments(scope)
-    by_group = {group: [comment for comment in found if comment.group == group] for group in GROUPS}
-    hidden, total_hidden = hidden_cells({group: len(items) for group, items in by_group.items()}, scope.threshold)
-    summaries = [_summary(group, items, group in hidden) for group, items in by_group.items()]
-    return summaries, _summary(None, found, total_hidden)
+def comment_summaries(scope: Scope, listed: str = "all") -> tuple[list[CommentSummary], CommentSummary]:
+    """Per group and over all groups, with primary and secondary suppression on the number of comments.
+
+    The figures are added up in SQL. `listed` says which comments each summary carries: "all" (the pages that
+    show them), "quoted" (only those fit to quote) or "none"."""
+    rows = _comment_counts(scope)
+    labels = theme_labels()
+    found = [] if listed == "none" else comments(scope, quoted_only=listed == "quoted")
+    by_group = {group: [row for row in rows if row[0] == group] for group in GROUPS}
+    hidden, total_hidden = hidden_cells({group: sum(row[3] for row in items) for group, items in by_group.items()},
+                                        scope.threshold)
+    summaries = [_summary(group, items, labels, group in hidden, [c for c in found if c.group == group])
+                 for group, items in by_group.items()]
+    return summaries, _summary(None, rows, labels, total_hidden, found)
 
 
 # --- The whole page, and the spreadsheet -----------------------------------------------------------
@@ -438,9 +541,11 @@ class Collated:
     all_comments: CommentSummary
 
 
-def collate(scope: Scope) -> Collated:
-    questions = {group: question_figures(scope, group) for group in GROUPS}
-    summaries, overall = comment_summaries(scope)
+def collate(scope: Scope, listed: str = "all") -> Collated:
+    """Every figure of the page; `listed` as comment_summaries takes it (the comments each summary carries)."""
+    counts = answer_counts(scope)
+    questions = {group: question_figures(scope, group, counts) for group in GROUPS}
+    summaries, overall = comment_summaries(scope, listed)
     shared = shared_totals(scope, questions)
     base = base_scope(scope)
     if base != scope:
@@ -456,7 +561,8 @@ def _hide_differences(threshold: int, base: Scope, questions: dict, shared: list
     """Complementary suppression: a narrowed figure (one team, one IRO, some months) is hidden when the
     rest of its whole (the service's reporting year) is from too few responses, since the whole less the
     narrowed figure would show them. A total over groups with such a figure in it is hidden too."""
-    base_questions = {group: question_figures(base, group) for group in GROUPS}
+    base_counts = answer_counts(base)
+    base_questions = {group: question_figures(base, group, base_counts) for group in GROUPS}
     answered = {(f.group, f.key): f.answered for figures_ in base_questions.values() for f in figures_}
     newly_hidden = set()
     for figure in (f for figures_ in questions.values() for f in figures_):
@@ -467,7 +573,7 @@ def _hide_differences(threshold: int, base: Scope, questions: dict, shared: list
     for total in shared:
         total.hidden = (total.hidden or total.key in newly_hidden
                         or _few(base_shared.get(total.key, 0), total.answered, threshold))
-    base_summaries, base_overall = comment_summaries(base)
+    base_summaries, base_overall = comment_summaries(base, listed="none")
     counts = {summary.group: summary.count for summary in [*base_summaries, base_overall]}
     *groups, overall = summaries
     for summary in groups:

@@ -27,7 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from portal.extensions import db
 from portal.insights import suppression
 from portal.insights.filters import Filters
-from portal.insights.sections import Result, Section, sections
+from portal.insights.sections import Result, Section, presented, sections
 from portal.reviews.models import PN_CODES
 from portal.reviews.participation import PN_LABELS
 from portal.settings import authority_settings
@@ -128,7 +128,8 @@ def report_context(filters: Filters) -> dict:
         if item.key == "feedback":
             quotes = chosen_quotes(result)
             result = _without_quotes(result)
-        parts.append(Part(item, _printable(result), item.key in PRINTED_PARTIALS))
+        template, shown = presented(item, result)
+        parts.append(Part(item, _printable(shown), item.key in PRINTED_PARTIALS and template == item.template))
     return {"filters": filters, "parts": parts, "quotes": quotes, "authority_name": authority_settings().name,
             "narrowed": narrowed_to(filters), "threshold": suppression.threshold(),
             "pn_labels": [PN_LABELS[code] for code in PN_CODES],

@@ -26,6 +26,7 @@ whole: never the number hidden.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from flask_babel import gettext as _
 
@@ -146,3 +147,58 @@ def shown_percent(count: int, total: int, hidden: bool) -> int | str:
     if hidden or not total:
         return ""
     return round(100 * count / total)
+
+
+# --- The service's own counts, when the administrator hides their small numbers too ---------------
+
+def service_counts_suppressed() -> bool:
+    """The administrator's choice (off by default: the DfE publishes councils' counts as they are)."""
+    return bool(authority_settings().suppress_service_counts)
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _hide_parts(row: list, hidden: dict[int, str], parts: tuple[int, ...], total: int, limit: int) -> None:
+    """Within a row, parts that add up to a total: the total less the shown parts must not give a hidden part
+    away (the smallest shown parts are hidden too; with none left, the total)."""
+    counts = {column: row[column] for column in parts if _count(row[column])}
+    if total in hidden:
+        hidden.update({column: "not" for column, count in counts.items() if count > 0 and column not in hidden})
+        return
+    mine = {column for column in counts if column in hidden}
+    if not mine:
+        return
+    wider = extended(counts, mine, limit)
+    hidden.update({column: "not" for column in wider - mine})
+    if total_revealing(counts, wider, limit):
+        hidden[total] = "not"
+
+
+def suppress_table(table, limit: int):
+    """A section's `Table` with its small counts shown as "fewer than N", and what would give them away (a row's total
+    less its shown parts, the total row less the rows shown, a share or median worked out from them) as "not
+    shown". Never the number hidden."""
+    rows = [list(row) for row in table.rows]
+    hidden: list[dict[int, str]] = [
+        {column: "small" for column, value in enumerate(row) if column not in table.derived and _count(value)
+         and small(value, limit)} for row in rows]
+    for row, row_hidden in zip(rows, hidden, strict=True):
+        for parts, total in table.partitions:
+            _hide_parts(row, row_hidden, parts, total, limit)
+    if table.total_row and len(rows) > 1:
+        body, total_hidden_cells = rows[:-1], hidden[-1]
+        for column, value in enumerate(rows[-1]):
+            if column in table.derived or not _count(value) or column in total_hidden_cells:
+                continue
+            below = [row[column] for row, row_hidden in zip(body, hidden, strict=False)
+                     if column in row_hidden and _count(row[column]) and row[column] > 0]
+            if below and (len(below) == 1 or small(sum(below), limit)):
+                total_hidden_cells[column] = "not"
+    for row, row_hidden in zip(rows, hidden, strict=True):
+        if row_hidden:
+            row_hidden.update({column: "not" for column in table.derived if column < len(row) and row[column] != ""})
+        for column, why in row_hidden.items():
+            row[column] = fewer_than(limit) if why == "small" and small(row[column], limit) else not_shown()
+    return replace(table, rows=[tuple(row) for row in rows])

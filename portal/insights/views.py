@@ -19,17 +19,18 @@ from flask_login import current_user
 from portal.audit import record_event
 from portal.exports import csv_download, csv_text
 from portal.extensions import db
-from portal.insights import dfe903
+from portal.insights import dfe903, suppression
 from portal.insights import report as pack
 from portal.insights.filters import QUARTERS, filters_from, year_choices, year_number
 from portal.insights.forms import Import903Form
 from portal.insights.models import Import903
-from portal.insights.sections import section, sections
+from portal.insights.sections import presented, section, sections
 from portal.reviews.dates import reporting_year
 from portal.security import ADMIN, CASEWORK, IRO, MANAGER, role_required
 from portal.staff.models import StaffUser, Team
 
 bp = Blueprint("insights", __name__, cli_group="insights")
+bp.add_app_template_global(suppression.threshold, "suppression_threshold")
 
 
 @bp.get("/insights")
@@ -37,7 +38,7 @@ bp = Blueprint("insights", __name__, cli_group="insights")
 def dashboard():
     """The service's figures for a period (an IRO's own, or a manager's chosen team, IRO or the service)."""
     filters = filters_from(request.args, current_user)
-    results = [(item, item.compute(filters)) for item in sections()]
+    results = [(item, *presented(item, item.compute(filters))) for item in sections()]
     record_event("insights_viewed", "insights", None, detail=filters.detail())
     db.session.commit()
     choices = {}
@@ -57,7 +58,7 @@ def table_csv(section_key: str, table_key: str):
     if found is None:
         abort(404)
     filters = filters_from(request.args, current_user)
-    table = found.compute(filters).tables.get(table_key)
+    table = presented(found, found.compute(filters))[1].tables.get(table_key)
     if table is None:
         abort(404)
     record_event("insights_exported", "insights", None, detail=f"{section_key}/{table_key} {filters.detail()}")

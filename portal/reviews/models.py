@@ -45,7 +45,8 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     iro_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
-    meeting_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Indexed: the collated views find a period's reviews by their meeting.
+    meeting_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     place: Mapped[str] = mapped_column(String(200), default="")
     number: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="planned", index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovPasswordInput,
     GovRadioInput,
@@ -13,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     EmailField,
     FileField,
     IntegerField,
@@ -121,6 +123,10 @@ class SettingsForm(FlaskForm):
     record_working_days = _days(_l("The review record is due within this many working days"),
                                 _l("Usually 20"), 1, 60)
     suppression_threshold = _days(_l("Hide figures built from fewer than this many responses"), None, 1, 100)
+    suppress_service_counts = BooleanField(
+        _l("Hide small numbers in the service's own counts too"), widget=GovCheckboxInput(),
+        description=_l("Reviews, participation codes, timeliness and urgent concerns are shown as they are, as the "
+                       "DfE publishes councils' figures. Tick this to hide their small numbers as well."))
     staff_idle_minutes = _days(_l("Sign staff out after this many idle minutes"), None, 5, 240)
     booklet_idle_minutes = _days(_l("Lock a child's booklet after this many idle minutes"), None, 2, 60)
     urgent_escalation_working_hours = _days(

@@ -242,7 +242,7 @@ def add_team(name: str) -> Team:
 
 # What an administrator may change on the settings page.
 SETTINGS_FIELDS = ("name", "contact_phone", "contact_email", "duty_inbox_email", "invitation_working_days",
-                   "record_working_days", "suppression_threshold", "staff_idle_minutes", "booklet_idle_minutes",
+                   "record_working_days", "suppression_threshold", "suppress_service_counts", "staff_idle_minutes", "booklet_idle_minutes",
                    "urgent_escalation_working_hours", "set_password_link_hours",
                    "feedback_reminder_working_days", "handover_minutes")
 

@@ -15,6 +15,12 @@ class Table:
     caption: object
     header: tuple
     rows: list[tuple]
+    # For hiding small numbers in the service's own counts (portal.insights.suppression.suppress_table):
+    # columns that add up to another in each row ((parts...), total), columns worked out from the others
+    # (shares, medians), and whether the last row is the total of the rows above it.
+    partitions: tuple[tuple[tuple[int, ...], int], ...] = ()
+    derived: tuple[int, ...] = ()
+    total_row: bool = False
 
 
 @dataclass

@@ -191,7 +191,9 @@ def compute(filters: Filters) -> Result:
     cells = [(str(row.label), row.reviews, row.invited, row.opened, row.returned,
               "" if row.return_rate is None else round(row.return_rate * 100, 1),
               "" if row.median_days is None else row.median_days) for row in rows]
-    table = Table(_l("Booklets by the child's age on the meeting day"), tuple(str(cell) for cell in HEADER), cells)
+    # The last row is the total of the age bands; the rate and the median are worked out from the counts.
+    table = Table(_l("Booklets by the child's age on the meeting day"), tuple(str(cell) for cell in HEADER), cells,
+                  derived=(5, 6), total_row=True)
     return Result({"rows": rows, "bands": bands, "chart": chart, "percent": percent, "days_text": days_text},
                   {"by_age": table})
 

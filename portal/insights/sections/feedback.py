@@ -69,8 +69,9 @@ def _questions(scope: figures.Scope, collated: figures.Collated, limit: int) -> 
     base = figures.base_scope(scope)
     wholes = None
     if base != scope:
+        counts = figures.answer_counts(base)  # one GROUP BY for the three groups
         wholes = {(f.group, f.key): {share.key: share.count for share in f.shares}
-                  for group in GROUPS for f in figures.question_figures(base, group)}
+                  for group in GROUPS for f in figures.question_figures(base, group, counts)}
     found = []
     for group, items in collated.questions.items():
         for item in items:
@@ -144,7 +145,7 @@ QUOTES_HEADER = (_l("Group"), _l("Quote"))
 def compute(filters: Filters) -> Result:
     limit = suppression.threshold()
     scope = scope_of(filters)
-    collated = figures.collate(scope)
+    collated = figures.collate(scope, listed="quoted")  # the section shows only the comments fit to quote
     labels = {group: str(figures.GROUP_LABELS[group]) for group in GROUPS}
     questions = _questions(scope, collated, limit)
     comments = [_comments(summary, limit) for summary in collated.comments]

@@ -142,7 +142,9 @@ def compute(filters: Filters) -> Result:
     cells = [(row.year.label, *(row.codes[code] for code in PN_CODES), row.total, row.aged_4_or_more, row.took_part,
               "" if row.took_part_share is None else round(row.took_part_share * 100, 1), row.chaired,
               row.co_chaired, row.no_code, row.imported) for row in rows]
-    table = Table(_l("Reviews by participation code and reporting year"), tuple(str(cell) for cell in HEADER), cells)
+    # PN0-PN7 add up to the reviews with a code; the next three columns and the share are worked out from them.
+    table = Table(_l("Reviews by participation code and reporting year"), tuple(str(cell) for cell in HEADER), cells,
+                  partitions=((tuple(range(1, 9)), 9),), derived=(10, 11, 12))
     return Result({"rows": rows, "chart": chart, "pn_codes": PN_CODES, "pn_labels": PN_LABELS, "percent": percent},
                   {"by_year": table})
 

@@ -258,7 +258,9 @@ def compute(filters: Filters) -> Result:
     measures = [found.reviews, found.invitations, found.letters]
     cells = [(names[m.key], m.counted, m.on_time, m.late, m.missing,
               "" if m.share is None else round(m.share * 100, 1), m.not_counted) for m in measures]
-    table = Table(_l("Held reviews on time"), tuple(str(cell) for cell in HEADER), cells)
+    # On time and late add up to those counted; the share is worked out from them.
+    table = Table(_l("Held reviews on time"), tuple(str(cell) for cell in HEADER), cells, partitions=(((2, 3), 1),),
+                  derived=(5,))
     return Result({"found": found, "measures": measures, "names": names, "percent": percent,
                    "day_text": lambda day: format_date(day, "d MMM y"), "limit": LIST_LIMIT}, {"on_time": table})
 
