@@ -13,7 +13,6 @@ stylesheet is a string read from disk, and the fonts are the system's Noto faces
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +20,8 @@ from pathlib import Path
 from flask import render_template
 from flask_babel import format_date, gettext
 from markupsafe import Markup
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
+from portal import pdfs
 from portal.extensions import db
 from portal.insights import suppression
 from portal.insights.filters import Filters
@@ -38,15 +36,6 @@ STYLESHEET = Path(__file__).with_name("report.css")
 LONG_DATE = "d MMMM y"
 # Sections whose dashboard partial prints well and shows no person: figures, charts and tables only.
 PRINTED_PARTIALS = frozenset({"booklets", "booklet_answers", "feedback", "participation", "safeguarding"})
-_lock = threading.Lock()
-
-
-class RemoteResourceRefused(ValueError):
-    """The pack's PDF fetches nothing: no file, no URL, no data from anywhere."""
-
-
-def refuse_every_url(url: str, *args, **kwargs):
-    raise RemoteResourceRefused(f"The report's PDF fetches no resources ({url[:40]!r} refused)")
 
 
 @dataclass(frozen=True)
@@ -146,45 +135,20 @@ def report_html(filters: Filters, user, *, stylesheet_url: str | None = None) ->
 
 
 @lru_cache(maxsize=1)
-def _font_config():
-    return FontConfiguration()
-
-
-@lru_cache(maxsize=1)
 def _base_css():
-    return CSS(string=stylesheet_text(), font_config=_font_config(), url_fetcher=refuse_every_url)
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal of `text` (quotes, backslashes and line breaks escaped)."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-_()'" else f"\\{ord(ch):x} " for ch in text)
-    return f'"{escaped}"'
+    return pdfs.stylesheet(stylesheet_text())
 
 
 def page_css(title: str):
     """The report's title at the foot of every page, and "Page 1 of 9", in the page's language."""
-    words = gettext("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
-    out, text = [], ""
-    for ch in words:
-        if ch in "\x00\x01":
-            if text:
-                out.append(css_string(text))
-                text = ""
-            out.append("counter(page)" if ch == "\x00" else "counter(pages)")
-        else:
-            text += ch
-    if text:
-        out.append(css_string(text))
-    css = (f"@page {{ @bottom-left {{ content: {css_string(title)}; }} "
-           f"@bottom-right {{ content: {' '.join(out)}; }} }} @page :first {{ @bottom-left {{ content: none; }} "
-           "@bottom-right { content: none; } }")
-    return CSS(string=css, font_config=_font_config(), url_fetcher=refuse_every_url)
+    return pdfs.stylesheet(
+        f"@page {{ @bottom-left {{ content: {pdfs.css_string(title)}; }} "
+        f"@bottom-right {{ content: {pdfs.page_of_pages()}; }} }} @page :first {{ @bottom-left {{ content: none; }} "
+        "@bottom-right { content: none; } }")
 
 
 def report_pdf(filters: Filters, user) -> bytes:
     """The pack as PDF bytes (A4, a title page, contents with page numbers, page numbers at the foot)."""
     html = report_html(filters, user)
     title = gettext("IRO service annual report: figures for %(period)s", period=filters.label)
-    with _lock:  # WeasyPrint's font configuration is shared: one pack at a time per process.
-        document = HTML(string=html, base_url=None, url_fetcher=refuse_every_url)
-        return document.write_pdf(stylesheets=[_base_css(), page_css(title)], font_config=_font_config())
+    return pdfs.render(html, [_base_css(), page_css(title)])

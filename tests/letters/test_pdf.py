@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import pdfs
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.letters import pdf
@@ -67,10 +68,10 @@ def test_arabic_and_tigrinya_names_are_drawn_with_noto_fonts(app, tmp_path):
 
 
 def test_no_url_is_ever_fetched(app):
-    with pytest.raises(pdf.RemoteResourceRefused):
-        pdf.refuse_every_url("https://example.org/x.png")
-    with pytest.raises(pdf.RemoteResourceRefused):
-        pdf.refuse_every_url("file:///etc/passwd")
+    with pytest.raises(pdfs.RemoteResourceRefused):
+        pdfs.refuse_every_url("https://example.org/x.png")
+    with pytest.raises(pdfs.RemoteResourceRefused):
+        pdfs.refuse_every_url("file:///etc/passwd")
     review, iro = held_review()
     version = issue_letter(review, iro, going_well="![x](http://example.org/track.png) <img src=http://example.org/a>")
     with app.test_request_context():
