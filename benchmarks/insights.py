@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.results import write_section
+from benchmarks.results import report_step
 
 HERE = Path(__file__).resolve().parent
 ANSWERS_WANTED = 1_000_000
@@ -510,18 +510,7 @@ def report(result: dict) -> str:
 
 
 def main() -> int:
-    try:
-        result = measure()
-        print(report(result))
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - a report: say what went wrong, let the others run
-        import traceback
-
-        traceback.print_exc()
-        result = {"error": str(error) if isinstance(error, SystemExit) else f"{error.__class__.__name__}: {error}"}
-        print(f"Insights: not measured ({result['error']})")
-    path = write_section("insights", {"command": "python -m benchmarks.insights", **result})
-    print(f"\nWritten to {path.relative_to(HERE.parent)} (section \"insights\")")
-    return 0
+    return report_step("insights", "Insights", measure, report)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from benchmarks.page_weight import _build_app, _demo_links, _fetch, _first_visit, _press_start
-from benchmarks.results import write_section
+from benchmarks.results import report_step
 
 HERE = Path(__file__).resolve().parent
 PDF_GOAL_SECONDS = 0.5
@@ -137,15 +137,7 @@ def report(result: dict) -> str:
 
 
 def main() -> int:
-    try:
-        result = measure()
-        print(report(result))
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - a report: say what went wrong, let the others run
-        result = {"error": str(error) if isinstance(error, SystemExit) else f"{error.__class__.__name__}: {error}"}
-        print(f"Letters: not measured ({result['error']})")
-    path = write_section("letters", {"command": "python -m benchmarks.letters", **result})
-    print(f"\nWritten to {path.relative_to(HERE.parent)} (section \"letters\")")
-    return 0
+    return report_step("letters", "Letters", measure, report)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import tempfile
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,3 +52,19 @@ def write_section(name: str, section: dict) -> Path:
     os.chmod(temporary, 0o644)
     os.replace(temporary, RESULTS)
     return RESULTS
+
+
+def report_step(section: str, title: str, measure, report) -> int:
+    """Run one benchmark as a report: measure, print, write its section (or why it could not measure).
+
+    Always 0: `make bench` goes on to the next step whatever happens here."""
+    try:
+        result = measure()
+        print(report(result))
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a report: say what went wrong, let the others run
+        traceback.print_exc()
+        result = {"error": str(error) if isinstance(error, SystemExit) else f"{error.__class__.__name__}: {error}"}
+        print(f"{title}: not measured ({result['error']})")
+    path = write_section(section, {"command": f"python -m benchmarks.{section}", **result})
+    print(f"\nWritten to {path.relative_to(HERE.parent)} (section \"{section}\")")
+    return 0

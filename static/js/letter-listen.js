@@ -2,33 +2,18 @@
 // by the phone's own voice in the page's language; and Print. Without a voice (or without JavaScript) the
 // Listen button stays hidden, so nothing offers what cannot work.
 
+import { pageLang, voiceForPage } from './voices.js'
+
 const synth = window.speechSynthesis
 const config = document.querySelector('script[data-listen-label]')
 const LABEL = (config && config.dataset.listenLabel) || 'Listen'
 const STOP_LABEL = (config && config.dataset.stopLabel) || 'Stop'
-const pageLang = (document.documentElement.lang || 'en').toLowerCase()
-const baseLang = pageLang.split(/[-_]/)[0]
 const listenButton = document.querySelector('.portal-letter-listen')
 const printButton = document.querySelector('.portal-letter-print')
 const READING = 'portal-letter__part--reading'
 
 let queue = []
 let speaking = false
-
-function normalise (lang) {
-  return (lang || '').toLowerCase().replace('_', '-')
-}
-
-function voiceForPage () {
-  if (!synth || typeof synth.getVoices !== 'function') return null
-  const voices = synth.getVoices() || []
-  const matching = voices.filter((voice) => {
-    const lang = normalise(voice.lang)
-    return lang === baseLang || lang.startsWith(baseLang + '-')
-  })
-  return matching.find((voice) => normalise(voice.lang) === pageLang) ||
-    matching.find((voice) => voice.default) || matching[0] || null
-}
 
 function clearHighlight () {
   document.querySelectorAll('.' + READING).forEach((part) => part.classList.remove(READING))

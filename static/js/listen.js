@@ -1,27 +1,12 @@
 // Read-aloud: a "Listen" button by every question, spoken in the page's language by the phone's own voice.
 // No voice for the language (or no speechSynthesis at all): no buttons, so nothing offers what cannot work.
 
+import { pageLang, voiceForPage } from './voices.js'
+
 const synth = window.speechSynthesis
 const config = document.querySelector('script[data-listen-label]')
 const LABEL = (config && config.dataset.listenLabel) || 'Listen'
 const STOP_LABEL = (config && config.dataset.stopLabel) || 'Stop'
-const pageLang = (document.documentElement.lang || 'en').toLowerCase()
-const baseLang = pageLang.split(/[-_]/)[0]
-
-function normalise (lang) {
-  return (lang || '').toLowerCase().replace('_', '-')
-}
-
-function voiceForPage () {
-  if (!synth || typeof synth.getVoices !== 'function') return null
-  const voices = synth.getVoices() || []
-  const matching = voices.filter((voice) => {
-    const lang = normalise(voice.lang)
-    return lang === baseLang || lang.startsWith(baseLang + '-')
-  })
-  return matching.find((voice) => normalise(voice.lang) === pageLang) ||
-    matching.find((voice) => voice.default) || matching[0] || null
-}
 
 function placeFor (textElement) {
   // After the label or legend that holds the question, never inside it (a button in a label misfires).

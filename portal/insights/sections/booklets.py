@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.insights.charts import Bar, bar_chart
 from portal.insights.filters import Filters, narrow
 from portal.insights.sections.base import Result, Section, Table
+from portal.insights.stats import median
 from portal.reviews.dates import BankHolidayDataExhausted, working_days_between
 from portal.reviews.models import Child, Review
 
@@ -100,25 +101,6 @@ class BandFigures:
     @property
     def return_rate(self) -> float | None:
         return self.returned / self.invited if self.invited else None
-
-
-def median(pairs: list[tuple[float, int]]) -> float | None:
-    """The median of values given as (value, how many times)."""
-    total = sum(count for _value, count in pairs)
-    if not total:
-        return None
-    ordered = sorted(pairs)
-
-    def nth(index: int) -> float:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if index < seen:
-                return value
-        raise IndexError(index)
-
-    middle = (total - 1) // 2
-    return nth(middle) if total % 2 else (nth(middle) + nth(middle + 1)) / 2
 
 
 def figures(filters: Filters) -> list[BandFigures]:

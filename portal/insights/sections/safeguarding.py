@@ -11,7 +11,6 @@ period. These are the service's own counts (no suppression).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from flask_babel import format_percent
@@ -22,6 +21,7 @@ from sqlalchemy import Integer, cast, func
 from portal.extensions import db
 from portal.insights.filters import Filters, narrow
 from portal.insights.sections.base import Result, Section, Table
+from portal.insights.stats import percentile
 from portal.reviews.models import Review
 from portal.safeguarding.models import UrgentConcern
 
@@ -34,27 +34,6 @@ class Concerns:
     open: int = 0
     median_seconds: float | None = None
     p90_seconds: float | None = None
-
-
-def percentile(pairs: list[tuple[float, int]], share: float) -> float | None:
-    """A percentile of values given as (value, how many times), interpolated as percentile_cont does."""
-    total = sum(count for _value, count in pairs)
-    if not total:
-        return None
-    ordered = sorted(pairs)
-    position = share * (total - 1)
-    low_index, high_index = math.floor(position), math.ceil(position)
-
-    def nth(index: int) -> float:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if index < seen:
-                return value
-        raise IndexError(index)
-
-    low, high = nth(low_index), nth(high_index)
-    return low + (high - low) * (position - low_index)
 
 
 def _seconds(later, earlier):
