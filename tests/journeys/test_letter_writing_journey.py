@@ -72,6 +72,15 @@ def test_an_iro_writes_issues_and_corrects_the_letter(open_browser, live_server)
     expect(going_well).to_have_value("You like your home and family time with Mum.")
     expect(page.locator("#letter-status")).to_contain_text("Saved at")
 
+    # The connection drops while the IRO types: the page says so and keeps the words; back online, it saves.
+    page.context.set_offline(True)
+    page.locator("#worries").fill("Some people worry about bedtimes.")
+    expect(page.locator("#letter-status")).to_contain_text("Not saved: check your connection")
+    expect(page.locator("#worries")).to_have_value("Some people worry about bedtimes.")
+    page.context.set_offline(False)
+    page.locator("#worries").fill("Some people worry about bedtimes on school nights.")
+    expect(page.locator("#letter-status")).to_contain_text("Saved at")
+
     journey.press("Issue the letter", exact=True)
     assert "The letter is issued" in journey.text()
     journey.screenshot("letter-history-v1-en")

@@ -14,6 +14,7 @@ from portal.letters import services
 from portal.letters.notify import tell_child
 from portal.letters.reading import issue_letter_link
 from portal.links.models import PrivateLink
+from portal.links.services import revoke
 from portal.outbox.models import OutboxMessage
 from portal.timeutil import LONDON, today
 from tests import factories as f
@@ -197,3 +198,19 @@ def test_the_letter_link_lives_400_days_after_the_meeting(app):
     from portal.timeutil import as_utc
 
     assert as_utc(link.expires_at) - as_utc(review.held_at) == timedelta(days=400)
+
+
+@pytest.mark.parametrize("how", ["expired", "revoked"])
+def test_an_expired_or_stopped_letter_link_reads_nothing(client, how):
+    review, iro = held_review()
+    issue_letter(review, iro, going_well="You are doing well at school.")
+    link, token = f.link(review, purpose="letter", days=-1 if how == "expired" else 30)
+    if how == "revoked":
+        revoke(link)
+    db.session.commit()
+    landing = client.get(f"/l/{token}")
+    assert landing.status_code == 404
+    assert "doing well at school" not in landing.get_data(as_text=True)
+    started = client.post(f"/l/{token}", data={}, headers={"Origin": "http://localhost"})
+    assert started.status_code == 404
+    assert client.get("/letter").status_code == 401 and client.get("/letter.pdf").status_code == 401
