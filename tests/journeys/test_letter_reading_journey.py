@@ -73,6 +73,7 @@ def test_a_child_reads_listens_to_and_keeps_their_letter(live_server, open_brows
     child.goto(url)
     assert child.heading() == "Your review has happened"
     assert "When the letter is ready" not in child.text()
+    assert "has written you a letter about it" in child.text()
     child.press("Read the letter from your review", exact=True)
 
     # The letter: version 2, markup shown as text.
