@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: setup run test test-fast bench chromium fonts translations lint clean
+.PHONY: setup run test test-fast bench chromium fonts speech speech-audio translations lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -33,9 +33,24 @@ fonts:
 	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core; } \
 	    || echo "Could not install fonts-noto-core: install it for letters in Arabic and Ethiopic scripts"; }
 
-## setup: venv, Python packages, GOV.UK Frontend from npm, fonts, translations, migrations, demo data
-setup: $(VENV)/.installed node_modules/.package-lock.json fonts translations
+# espeak-ng and opus-tools (opusenc): the portal's own audio of its fixed texts, for phones with no voice for the
+# page's language (portal/speech). Without root or sudo it says what to install and carries on (Listen then
+# works only where the phone has a voice).
+speech:
+	@{ command -v espeak-ng && command -v opusenc; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's espeak-ng and opus-tools for Listen on phones with no voice"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq espeak-ng opus-tools; } \
+	    || echo "Could not install espeak-ng opus-tools: install them for Listen's audio where phones have no voice"; }
+
+## speech-audio: render every fixed text's audio now (about 35 s on 2 cores); otherwise each is made on first request
+speech-audio: speech $(VENV)/.installed
+	$(BIN)/flask speech build
+
+## setup: venv, Python packages, GOV.UK Frontend from npm, fonts, speech tools, translations, migrations, demo data
+setup: $(VENV)/.installed node_modules/.package-lock.json fonts speech translations
 	mkdir -p instance
+	$(BIN)/flask pictures build
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo > /dev/null
 
@@ -65,6 +80,7 @@ test-fast: setup
 ## false positives and time to screen a 2,000-character answer; load with faults (gunicorn, PostgreSQL,
 ## Redis, 50 children saving flat out with Locust while a worker is killed, against a bare route);
 ## Lighthouse mobile scores of the child's pages; seconds per letter PDF and the letter page's weight;
+## the size of Listen's audio per sentence; the caseload pages for 2,000 children (goal < 300 ms on PostgreSQL);
 ## then bench/results.md from bench/results.json.
 ## Each step is bounded and always reports (a step that cannot run says why); about 3-4 minutes in all.
 bench: setup
@@ -74,6 +90,8 @@ bench: setup
 	-timeout -k 30 900 $(BIN)/python -m benchmarks.lighthouse
 	-timeout -k 30 300 $(BIN)/python -m benchmarks.letters
 	-timeout -k 30 900 $(BIN)/python -m benchmarks.insights
+	-timeout -k 30 600 $(BIN)/python -m benchmarks.caseload
+	-timeout -k 30 300 $(BIN)/python -m benchmarks.audio
 	$(BIN)/python -m benchmarks.report
 
 lint: $(VENV)/.installed

@@ -185,6 +185,36 @@ def _family_pages(app, links: list[dict]) -> list[dict]:
     return measured
 
 
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _booklet_screens(app, links: list[dict], version: str) -> list[dict]:
+    """Every screen of one booklet version a child goes through (contents, each part, check, sent), each as a
+    first visit (the pictures it shows included), through the version's demo link with Start pressed."""
+    from portal.booklet.questions import CURRENT_SET, question_set
+
+    link = next((item for item in links if item.get("version") == version), None)
+    if link is None:
+        return [{"name": version, "error": "no demo link"}]
+    client = app.test_client()
+    _press_start(client, link)
+    paths = ["/booklet", *(f"/booklet/{s.key}" for s in question_set(CURRENT_SET[version]).sections),
+             "/booklet/check", "/booklet/sent"]
+    measured = []
+    for path in paths:
+        if path == "/booklet/sent":  # sent once, as the child would
+            token = _CSRF.search(client.get("/booklet/check").get_data(as_text=True))
+            client.post("/booklet/send", data={"csrf_token": token.group(1) if token else ""}, headers=ORIGIN)
+        page, html = _fetch(client, path, "html")
+        if page.status != 200:
+            measured.append({"name": path, "error": f"{path} answered {page.status}"})
+            continue
+        visit = _first_visit(client, page, html)
+        measured.append({"name": path, "page": path, "html_served_bytes": page.served_bytes,
+                         "first_visit_served_bytes": visit["first_visit_served_bytes"], "goals": visit["goals"]})
+    return measured
+
+
 def measure() -> dict:
     with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
         app = _build_app(Path(tmp))
@@ -199,6 +229,8 @@ def measure() -> dict:
             raise SystemExit(f"No booklet page answered 200 (tried {', '.join(SECTION_PATHS)}; Start led to {landed})")
         result = _first_visit(client, page, html)
         result["family_pages"] = _family_pages(app, links)
+        result["booklet_4_11"] = _booklet_screens(app, links, "4-11")
+        result["booklet_4_7"] = _booklet_screens(app, links, "4-7")
     return result
 
 
@@ -224,7 +256,7 @@ def report(result: dict) -> str:
     if result["css_references_not_counted"]:
         lines.append(f"(Not counted: {len(result['css_references_not_counted'])} font/image URLs in the CSS, "
                      "fetched only when a rule using them applies.)")
-    for family in result.get("family_pages", []):
+    for family in result.get("family_pages", []) + result.get("booklet_4_11", []) + result.get("booklet_4_7", []):
         if family.get("error"):
             lines.append(f"{family['name']}: not measured ({family['error']})")
             continue

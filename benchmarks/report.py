@@ -269,6 +269,46 @@ def insights(section: dict) -> list[str]:
     return lines + ["", f"Command: `{section.get('command', 'python -m benchmarks.insights')}`", ""]
 
 
+def caseload(section: dict) -> list[str]:
+    lines = ["## The caseload pages at a service's size", "", _stamp(section), ""]
+    if section.get("error"):
+        return lines + [f"Not measured: {section['error']}", ""]
+    lines += [f"{section['children']:,} children, 30 IROs in 3 teams, with their reviews, booklets, letters, feedback "
+              f"invitations, messages and concerns; each page requested through the Flask test client signed in "
+              f"(median of {section['runs']} warm requests). Goal: the manager's view under {section['goal_ms']:.0f} ms "
+              "on PostgreSQL.", "", "| database | page | median | SQL statements | time in SQL | |",
+              "|---|---|---|---|---|---|"]
+    for entry in section["databases"]:
+        if entry.get("error"):
+            lines.append(f"| {entry['database']} | not measured: {entry['error']} | | | | |")
+            continue
+        for key, page in entry["pages"].items():
+            verdict = ("met" if entry["pass"] else "NOT met") if key == "manager_service" else ""
+            lines.append(f"| {entry['database']} | `{page['path']}` | {_ms(page['median_ms'])} ms | "
+                         f"{page['statements']} | {_ms(page['sql_ms'])} ms | {verdict} |")
+    return lines + ["", f"Command: `{section.get('command', 'python -m benchmarks.caseload')}`", ""]
+
+
+def audio(section: dict) -> list[str]:
+    lines = ["## Listen's own audio", "", _stamp(section), ""]
+    if section.get("error"):
+        return lines + [f"Not measured: {section['error']}", ""]
+    goal = section["goal_bytes_per_sentence"]
+    lines += [f"Every fixed text rendered as the portal serves it (`{section['encoding']}`). A text's size per sentence "
+              f"is its file's size divided by its sentences. Goal: at most {_kb(goal)} KB a sentence.", "",
+              "| language | texts | KB in all | seconds of speech | render s | KB/sentence median | p95 | max | over goal |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for lang, entry in section["languages"].items():
+        lines.append(f"| {lang} | {entry['texts']} | {_kb(entry['total_bytes'])} | {entry['speech_seconds']} | "
+                     f"{entry['render_seconds']} | {_kb(entry['bytes_per_sentence_median'])} | "
+                     f"{_kb(entry['bytes_per_sentence_p95'])} | {_kb(entry['bytes_per_sentence_max'])} | "
+                     f"{entry['over_goal']} |")
+    for lang, entry in section["languages"].items():
+        for row in entry.get("largest", [])[:2]:
+            lines.append(f"- {lang}, largest: {_kb(row['bytes'])} KB, {row['seconds']} s: “{row['text']}”")
+    return lines + [""]
+
+
 def shortfalls(data: dict) -> list[str]:
     found = []
     for name in ("page_weight", "screening", "load", "lighthouse", "letters", "insights"):
@@ -296,6 +336,17 @@ def shortfalls(data: dict) -> list[str]:
         elif not entry.get("pass"):
             found.append(f"- insights: {entry['database']} dashboard {entry['ratio']}× the bare GROUP BY "
                          f"(goal ≤ {data['insights'].get('goal_ratio')}×)")
+    for entry in (data.get("caseload") or {}).get("databases") or []:
+        if entry.get("error"):
+            found.append(f"- caseload: {entry['database']} not measured ({entry['error']})")
+        elif entry["database"] == "postgresql" and not entry.get("pass"):
+            found.append(f"- caseload: the manager's view {entry['pages']['manager_service']['median_ms']:.0f} ms on "
+                         f"PostgreSQL (goal < {data['caseload'].get('goal_ms', 300):.0f} ms)")
+    sound = data.get("audio") or {}
+    for lang, entry in (sound.get("languages") or {}).items():
+        if entry.get("over_goal"):
+            found.append(f"- audio: {entry['over_goal']} {lang} texts over {_kb(sound['goal_bytes_per_sentence'])} KB "
+                         "a sentence (long single sentences)")
     s = data.get("screening") or {}
     if "recall" in s and s["recall"] < 1:
         found.append(f"- screening: recall {s['recall']:.1%} (goal 100%)")
@@ -323,7 +374,8 @@ def render(data: dict) -> str:
              "measured on the machine named in its section, while anything else running there shared its cores.", ""]
     lines += shortfalls(data)
     for name, render_section in (("page_weight", page_weight), ("screening", screening), ("load", load),
-                                 ("lighthouse", lighthouse), ("letters", letters), ("insights", insights)):
+                                 ("lighthouse", lighthouse), ("letters", letters), ("insights", insights),
+                                 ("caseload", caseload), ("audio", audio)):
         if name in data:
             try:
                 lines += render_section(data[name])

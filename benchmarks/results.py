@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 # Beside the code, not in it: bench/results.json and bench/results.md (not kept in git).
 OUT_DIR = HERE.parent / "bench"
 RESULTS = OUT_DIR / "results.json"
-SECTIONS = ("page_weight", "screening", "load", "lighthouse", "letters", "insights")
+SECTIONS = ("page_weight", "screening", "load", "lighthouse", "letters", "insights", "caseload")
 
 
 def read_all() -> dict:

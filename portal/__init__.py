@@ -89,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.booklet.staff_views import bp as booklet_staff_bp
     from portal.booklet.views import bp as booklet_bp
     from portal.booklet.voice import bp as voice_bp
+    from portal.caseload.reassign_views import bp as caseload_reassign_bp
+    from portal.caseload.views import bp as caseload_bp
     from portal.consultation.views import bp as consultation_bp
     from portal.feedback.manage_views import bp as feedback_manage_bp
     from portal.feedback.staff_views import bp as feedback_staff_bp
@@ -100,17 +102,22 @@ def register_blueprints(app: Flask) -> None:
     from portal.letters.views import bp as letters_bp
     from portal.links.views import bp as links_bp
     from portal.outbox.views import bp as outbox_bp
+    from portal.pictures import bp as pictures_bp
     from portal.reviews.views import bp as reviews_bp
     from portal.safeguarding.staff_views import bp as safeguarding_staff_bp
     from portal.safeguarding.views import bp as messages_bp
     from portal.site.views import bp as site_bp
+    from portal.speech.views import bp as speech_bp
     from portal.staff.views import bp as staff_bp
 
     for blueprint in (assets_bp, site_bp, staff_bp, reviews_bp, links_bp, booklet_bp, booklet_landing_bp,
                       booklet_staff_bp, voice_bp, my_iro_bp, messages_bp, safeguarding_staff_bp, outbox_bp,
                       letters_bp, letter_reading_bp, letter_records_bp, letters_manage_bp, feedback_bp, feedback_staff_bp,
-                      feedback_manage_bp, consultation_bp, insights_bp):
+                      feedback_manage_bp, consultation_bp, insights_bp, pictures_bp,
+                      speech_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(caseload_bp)  # the caseload table, Today list and the manager's view
+    app.register_blueprint(caseload_reassign_bp)  # managers move children between IROs
 
 
 def register_errorhandlers(app: Flask) -> None:

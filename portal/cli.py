@@ -82,3 +82,6 @@ def register(app: Flask) -> None:
     from portal.outbox.cli import outbox
 
     app.cli.add_command(outbox)
+    from portal.pictures import pictures_cli
+
+    app.cli.add_command(pictures_cli)

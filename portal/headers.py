@@ -37,7 +37,7 @@ def register(app: Flask) -> None:
     def buffer_static_files(response):
         # Flask-Compress streams file responses without closing the file: read our small static
         # files into memory first, so they are compressed whole and the file is closed at once.
-        if (response.direct_passthrough and request.path.startswith(("/static/", "/assets/"))
+        if (response.direct_passthrough and request.path.startswith(("/static/", "/assets/", "/pictures/"))
                 and response.mimetype in app.config["COMPRESS_MIMETYPES"]):
             response.direct_passthrough = False
             response.make_sequence()
@@ -46,7 +46,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def no_store_personal_pages(response):
         # Pages may hold a child's words or a staff list: never keep them in any cache.
-        if not request.path.startswith(("/assets/", "/static/")):
+        if not request.path.startswith(("/assets/", "/static/", "/pictures/", "/speech/")):
             response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response

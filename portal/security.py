@@ -88,7 +88,14 @@ def can_see(user, record) -> bool:
     if isinstance(record, tuple(_admin_records)):
         return user.role == ADMIN
     if isinstance(record, (_model("child"), _model("review"))):
-        return user.role == MANAGER or (user.role == IRO and record.iro_id == user.id)
+        if user.role == MANAGER:
+            return True
+        if user.role != IRO:
+            return False
+        # An IRO sees their children, with every review of theirs (also those another IRO held before the
+        # child moved to them: portal.reviews.reassign), and the reviews they chaired themselves.
+        child = record if isinstance(record, _model("child")) else record.child
+        return record.iro_id == user.id or (child is not None and child.iro_id == user.id)
     review_id = review_id_of(record)
     if review_id is None:
         return False
@@ -138,7 +145,10 @@ def visible_reviews(query: Select | None = None, user=None) -> Select:
     if user.role == MANAGER:
         return query
     if user.role == IRO:
-        return query.where(review.iro_id == user.id)
+        # Their children's reviews (history included, after a move) and the reviews they chaired.
+        child = _model("child")
+        return query.where(db.or_(review.iro_id == user.id,
+                                  review.child_id.in_(db.select(child.id).where(child.iro_id == user.id))))
     return query.where(db.false())
 
 

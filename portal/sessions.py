@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import redis
 import sqlalchemy as sa
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.timeutil import UTCDateTime
 
 KEY_PREFIX = "portal-session:"
+FILE_PATHS = ("/static/", "/assets/", "/pictures/")
 CLEANUP_JOB = "clean_expired_sessions"
 
 web_session = sa.Table(
@@ -49,6 +50,12 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     def _register_cleanup_app_command(self) -> None:
         # Cleaning is a job (see register_cleanup), not a command someone must remember to run.
         pass
+
+    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
+        # Files (styles, scripts, pictures) change no session: a page's dozen pictures write nothing.
+        if request.path.startswith(FILE_PATHS):
+            return False
+        return super().should_set_storage(app, session)
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         with db.engine.connect() as connection:

@@ -168,3 +168,31 @@ def concern(the_review: Review, text: str = "he hit me", *, source_kind: str = "
                       label="", text=text)
     db.session.flush()
     return screened.concern
+
+
+def held_review(the_child: Child, *, days_ago: int = 10, **fields) -> Review:
+    """A review held `days_ago` days before today, at 10:00 in England."""
+    when = datetime.combine(today() - timedelta(days=days_ago), time(10), tzinfo=LONDON)
+    return review(the_child, status="held", meeting_at=when, held_at=fields.pop("held_at", when), **fields)
+
+
+def issued_letter(the_review: Review, author: StaffUser):
+    """The review's letter to the child, drafted and issued as the letter pages do."""
+    from portal.letters import services as letters
+
+    version = letters.draft(the_review, author)
+    letters.save_draft(version, version.version_counter, going_well="You are doing well at school.")
+    issued = letters.issue(version, author)
+    db.session.flush()
+    return issued
+
+
+def feedback_invitation(the_review: Review, group: str = "parent_carer", *, returned: bool = False):
+    """A feedback invitation already sent for a held review (by email, to a made-up address)."""
+    from portal.feedback.models import FeedbackInvitation
+
+    invitation = FeedbackInvitation(review_id=the_review.id, group=group, recipient_ref=f"{group}-{next(_counter)}",
+                                    channel="email", returned=returned)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation

@@ -46,7 +46,7 @@ def test_scanner_get_changes_nothing(client):
     page = client.get(path)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Your IRO is <bdi>Priya Shah</bdi>" in text
+    assert "<bdi>Priya Shah</bdi> is your IRO, the person who runs your meeting." in text
     assert "Start" in text
     assert _link(review).first_used_at is None
     assert db.session.scalar(db.select(Booklet).filter_by(review_id=review.id)) is None
@@ -112,7 +112,7 @@ def test_short_code_lowercase_with_dashes_and_spaces(client):
     messy = "-".join([code[:4].lower(), code[4:8].lower(), code[8:]])
     page = client.get(f"/s/{messy}")
     assert page.status_code == 200
-    assert "Your IRO is <bdi>Priya Shah</bdi>" in page.get_data(as_text=True)
+    assert "<bdi>Priya Shah</bdi> is your IRO, the person who runs your meeting." in page.get_data(as_text=True)
     assert _link(review).first_used_at is None
     response = _start(client, f"/s/{messy}")
     assert response.status_code == 303 and response.headers["Location"] == "/booklet"

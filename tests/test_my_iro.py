@@ -148,7 +148,7 @@ def test_a_worrying_message_is_marked_urgent_and_the_child_is_shown_help(app, cl
     assert concern is not None and (concern.source_kind, concern.source_id) == ("child_message", message.id)
 
     thanks = client.get("/my-iro/message/sent").get_data(as_text=True)
-    assert "Your IRO has been told straight away" in thanks
+    assert "has been told straight away" in thanks
     assert '<details class="govuk-details portal-help" open>' in thanks
 
 

@@ -40,7 +40,9 @@ class Access:
 
 
 # Anyone may reach these: the public site, the child's pages behind their private link, signing in.
-PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages", "feedback", "letter_reading"}
+# pictures and speech serve fixed files (the booklet's pictures, spoken catalogue texts): nothing about anyone.
+PUBLIC_BLUEPRINTS = {"site", "assets", "links", "booklet", "my_iro", "messages", "feedback", "letter_reading",
+                     "pictures", "speech"}
 PUBLIC_ENDPOINTS = {
     "static", "staff.sign_in", "staff.sign_in_code", "staff.sign_out",
     # The child's own voice notes (behind their link session); staff listen through voice.play_staff.
@@ -106,6 +108,11 @@ ACCESS: dict[str, Access] = {
     "reviews.plan_review": Access(CASEWORK, child_records=True),
     "reviews.record_outcome": Access(CASEWORK, child_records=True),
     "reviews.service_list": Access(frozenset({MANAGER})),
+    # The caseload: an IRO's own (a manager is sent on to the service's), the service's, moving children
+    "caseload.mine": Access(CASEWORK),
+    "caseload.service": Access(frozenset({MANAGER})),
+    "caseload_reassign.choose": Access(frozenset({MANAGER})),
+    "caseload_reassign.confirm": Access(frozenset({MANAGER})),
     # The IRO's side of the booklet
     "booklet_staff.read": Access(CASEWORK, child_records=True),
     "booklet_staff.send": Access(CASEWORK, child_records=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.audit.models import AuditEvent
@@ -337,3 +339,131 @@ def booklet_link(review):
 
     return db.session.scalar(db.select(PrivateLink).filter_by(review_id=review.id, purpose="booklet",
                                                               revoked_at=None))
+
+
+# --- Without JavaScript the voice note is sent with the typed answers (issue 14, part 5) --------
+
+def _section_form(client, review, question_key: str) -> tuple[str, dict[str, str], str]:
+    """(section path, the section form's fields as the page has them, the page) for a voice question."""
+    from portal.booklet.questions import question_set
+
+    booklet = booklet_for_review(review)
+    section = question_set(booklet.question_set).section_of(question_key)
+    path = f"/booklet/{section.key}"
+    page = client.get(path).get_data(as_text=True)
+    fields = {name: value for name, value in re.findall(
+        r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)}
+    fields.update({name: value for value, name in re.findall(
+        r'<input[^>]*type="hidden"[^>]*value="([^"]*)"[^>]*name="([^"]+)"', page)})
+    return path, fields, page
+
+
+def _answer_text(review, question_key: str) -> str | None:
+    from portal.booklet.models import BookletAnswer
+
+    db.session.expire_all()
+    answer = db.session.scalar(db.select(BookletAnswer).filter_by(
+        booklet_id=booklet_for_review(review).id, question_key=question_key))
+    return answer.value_text if answer else None
+
+
+def _send_with_typed_text(client, review, typed: dict[str, str], data: bytes | None):
+    path, fields, page = _section_form(client, review, "talk_about")
+    # The page's own button: the section's answer form, posted to the upload with the file field in it.
+    button = re.search(r'<button[^>]*form="booklet-answers"[^>]*formaction="([^"]+)"', page, re.S)
+    assert button, "the no-JavaScript 'Send voice note' does not belong to the section's answer form"
+    action = button.group(1).replace("&amp;", "&")
+    assert 'name="voice_audio__talk_about"' in page and 'form="booklet-answers"' in page
+    boundary = "----typed-and-voice"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in {**fields, **typed}.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="voice_audio__talk_about"; '
+                 f'filename="{"note.webm" if data else ""}"\r\nContent-Type: '
+                 f'{"audio/webm" if data else "application/octet-stream"}\r\n\r\n'.encode() + (data or b"") + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return path, client.post(action, data=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_without_javascript_sending_a_voice_note_keeps_the_typed_words(app, client):
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    db.session.commit()
+    start_booklet(client, review)
+    path, response = _send_with_typed_text(client, review, {"talk_about": "My typed words about school"}, WEBM)
+    assert response.status_code == 303 and response.headers["Location"].endswith(path)
+    assert _answer_text(review, "talk_about") == "My typed words about school"
+    assert db.session.scalar(db.select(db.func.count()).select_from(VoiceNote)) == 1
+    shown = client.get(path).get_data(as_text=True)
+    assert "My typed words about school" in shown and "Your voice note is saved" in shown
+    saved = db.session.scalar(db.select(AuditEvent).filter_by(action="answers_saved"))
+    assert saved is not None and "My typed words" not in (saved.detail or "")
+
+
+def test_without_a_file_the_typed_words_are_still_saved(app, client):
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    db.session.commit()
+    start_booklet(client, review)
+    path, response = _send_with_typed_text(client, review, {"talk_about": "Words, no recording"}, None)
+    assert response.status_code == 303
+    assert _answer_text(review, "talk_about") == "Words, no recording"
+    assert db.session.scalar(db.select(db.func.count()).select_from(VoiceNote)) == 0
+    assert "Choose a recording to send" in client.get(path).get_data(as_text=True)
+
+
+def test_words_too_long_come_back_on_the_page_and_the_note_is_kept(app, client):
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    db.session.commit()
+    start_booklet(client, review)
+    long_words = "long " * 1000
+    _path, response = _send_with_typed_text(client, review, {"talk_about": long_words}, WEBM)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, response.status_code
+    assert long_words.strip() in page and "There is a problem" in page
+    assert _answer_text(review, "talk_about") is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(VoiceNote)) == 1
+
+
+def test_the_recorder_upload_leaves_typed_answers_alone(app, client):
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    factories.answer(factories.booklet(review), "talk_about", "Already saved")
+    db.session.commit()
+    start_booklet(client, review)
+    assert upload(client, "talk_about", WEBM, json=True).status_code == 201
+    assert _answer_text(review, "talk_about") == "Already saved"
+
+
+def test_another_booklets_form_saves_nothing_here(app, client):
+    """A booklet_ref signed for another booklet is not this child's section form: no words are saved."""
+    from portal.booklet import answers as rules
+
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    other = booklet_for_review(child_with_review(iro))
+    db.session.commit()
+    start_booklet(client, review)
+    with app.test_request_context("/"):
+        foreign_ref = rules.booklet_ref(other)
+    _path, response = _send_with_typed_text(client, review, {"talk_about": "Not mine", "booklet_ref": foreign_ref},
+                                            WEBM)
+    assert response.status_code == 303
+    assert _answer_text(review, "talk_about") is None
+
+
+def test_without_javascript_deleting_a_voice_note_keeps_the_typed_words(app, client):
+    iro = factories.staff("iro")
+    review = child_with_review(iro)
+    db.session.commit()
+    start_booklet(client, review)
+    assert upload(client, "talk_about", WEBM, json=True).status_code == 201
+    path, fields, page = _section_form(client, review, "talk_about")
+    button = re.search(r'<button[^>]*data-voice-delete-button[^>]*form="booklet-answers"[^>]*formaction="([^"]+)"',
+                       page, re.S)
+    assert button, "the no-JavaScript 'Delete this voice note' does not belong to the section's answer form"
+    response = client.post(button.group(1).replace("&amp;", "&"),
+                           data={**fields, "talk_about": "Typed before deleting"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(path)
+    assert _answer_text(review, "talk_about") == "Typed before deleting"
+    assert db.session.scalar(db.select(db.func.count()).select_from(VoiceNote)) == 0

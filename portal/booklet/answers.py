@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.audit import record_event
-from portal.booklet.models import Booklet, BookletAnswer, SectionSharing, VoiceNote
+from portal.booklet.models import Booklet, BookletAnswer, PartSeen, SectionSharing, VoiceNote
 from portal.booklet.questions import ALTERNATIVES, CURRENT_SET, question_set
 from portal.extensions import db
 from portal.questionnaires import answers as shared
@@ -91,6 +91,11 @@ class SectionResult:
     @property
     def ok(self) -> bool:
         return not self.conflicts and not self.too_long
+
+    @property
+    def urgent(self) -> bool:
+        """An answer saved now is worrying (the child is shown who to call now)."""
+        return any(saved.answer is not None and saved.answer.urgent for saved in self.saved.values())
 
 
 # --- Reading ----------------------------------------------------------------------------------
@@ -258,7 +263,7 @@ def screen_answer(booklet: Booklet, question: Question, answer: BookletAnswer) -
     if answer.state != ANSWERED:
         safeguarding.source_changed(SOURCE_KIND, answer.id, None)
         return False
-    unsafe = not question.is_free_text and answer.value_choice in question.urgent_choices
+    unsafe = not question.is_free_text and question.answer_kind.urgent(question, stored_value(answer)[1])
     screened = safeguarding.report(booklet.review, source_kind=SOURCE_KIND, source_id=answer.id,
                                    label=str(question.prompt), text=answer_in_words(answer), unsafe_choice=unsafe,
                                    may_have_concern=bool(answer.urgent))
@@ -345,6 +350,41 @@ def set_sharing(booklet: Booklet, choices: dict[str, set[str]]) -> None:
     db.session.flush()
 
 
+# --- Parts the child has been through ---------------------------------------------------------
+
+def parts_seen(booklet: Booklet) -> set[str]:
+    """The keys of the parts the child has saved with Save and continue (or Next), answered or not."""
+    return set(db.session.scalars(db.select(PartSeen.section).filter_by(booklet_id=booklet.id)))
+
+
+def save_part(booklet: Booklet, section: Section, form, *, link_id: int | None = None
+              ) -> tuple[SectionResult, dict[str, Posted]]:
+    """A part's page posted (Next, Save and continue, or back to the list): its answers, the audit line, and,
+    when everything on it could be saved, that the child has been through it (Done, even with boxes empty)."""
+    result, posted = save_section(booklet, section, form)
+    if result.saved:
+        record_event("answers_saved", "booklet", booklet.id, detail=section.key, link_id=link_id)
+    if result.ok:
+        mark_seen(booklet, section.key)
+    return result, posted
+
+
+def mark_seen(booklet: Booklet, section_key: str) -> None:
+    """The child has been through this part: it is Done. Made once (two devices at once make one row)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(PartSeen).values(booklet_id=booklet.id, section=section_key, seen_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["booklet_id", "section"]))
+
+
+def name_to_thank(booklet: Booklet) -> str:
+    """The name the child asked to be called in this booklet, or the one their IRO knows them by."""
+    answer = db.session.scalar(db.select(BookletAnswer).filter_by(booklet_id=booklet.id, question_key="preferred_name",
+                                                                  state=ANSWERED))
+    chosen = (answer.value_text or "").strip() if answer is not None else ""
+    return chosen or booklet.review.child.preferred_name
+
+
 # --- Versions ---------------------------------------------------------------------------------
 
 def answers_lost_by_switch(booklet: Booklet, new_set_id: str) -> list[BookletAnswer]:
@@ -383,7 +423,7 @@ def withdraw(booklet: Booklet, link_id: int | None = None) -> None:
     """
     answer_ids = list(db.session.scalars(db.select(BookletAnswer.id).filter_by(booklet_id=booklet.id)))
     safeguarding.sources_removed(SOURCE_KIND, answer_ids)
-    for model in (BookletAnswer, SectionSharing, VoiceNote):
+    for model in (BookletAnswer, SectionSharing, VoiceNote, PartSeen):
         db.session.execute(db.delete(model).where(model.booklet_id == booklet.id))
     db.session.expire(booklet, ["answers"])
     booklet.withdrawn_at = utcnow()

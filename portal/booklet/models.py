@@ -73,6 +73,19 @@ class SectionSharing(db.Model):
     carer: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PartSeen(db.Model):
+    """A part of the booklet the child has been through (saved it with Save and continue, even with nothing
+    written): it is 'Done', and Continue goes past it. One row per part, made once."""
+
+    __tablename__ = "booklet_part_seen"
+    __table_args__ = (UniqueConstraint("booklet_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booklet_id: Mapped[int] = mapped_column(ForeignKey("booklet.id"), index=True)
+    section: Mapped[str] = mapped_column(String(30))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class VoiceNote(db.Model):
     __tablename__ = "voice_note"
 

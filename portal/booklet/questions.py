@@ -6,8 +6,11 @@ A question set is never edited once children have answered it: new wording is a 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.booklet.houses import THREE_HOUSES_PICTURES
+from portal.questionnaires.kinds import character_count_texts
 from portal.questionnaires.schema import Option, Question, QuestionSet, Section
 
 # Beside every question the child may skip it, or say they would rather tell their IRO themselves.
@@ -192,9 +195,71 @@ THREE_HOUSES = QuestionSet("4-7/1", "4-7", alternatives=ALTERNATIVES, sections=(
     )),
 ))
 
-MIDDLE = QuestionSet("4-11/1", "4-11", alternatives=ALTERNATIVES, sections=(
+COUNT_THRESHOLD = 75  # per cent of the box's limit: the count shows only past it
+
+
+def near_limit_count_texts(limit: int) -> dict:
+    """The GOV.UK character count's usual words, shown only near the end of the box (its threshold)."""
+    return {**character_count_texts(limit), "threshold": COUNT_THRESHOLD}
+
+
+def young_count_texts(limit: int) -> dict:
+    """The GOV.UK character count's words for the short booklets: shown only near the end of the box (its
+    threshold), and never the word 'characters'. '%{count}' is filled in by its script."""
+    return {"threshold": COUNT_THRESHOLD,
+            "textareaDescriptionText": _("You can write a lot here."),
+            "charactersUnderLimitText": {"one": _("Room for %{count} more letter"),
+                                         "other": _("Room for %{count} more letters")},
+            "charactersAtLimitText": _("The box is full"),
+            "charactersOverLimitText": {"one": _("%{count} letter too many"),
+                                        "other": _("%{count} letters too many")}}
+
+
+# The first 4-11 booklet (27 questions in 7 parts): kept so its answers keep their wording.
+MIDDLE_FIRST = QuestionSet("4-11/1", "4-11", alternatives=ALTERNATIVES, sections=(
     _about_me(young=True), _meeting(young=True), _going(young=True), _good_news(), _worries(young=True),
     _help(), _next(),
+))
+
+# Will you come to your meeting: the same keys as ATTEND_OPTIONS (they suggest the PN code), in fewer words.
+ATTEND_OPTIONS_YOUNG = (
+    Option("in_person", _l("Yes, I will come")),
+    Option("online", _l("I will join on a screen or by phone")),
+    Option("part", _l("I will come for part of it")),
+    Option("not_attending", _l("No. This booklet will say what I think")),
+    Option("someone_speaks", _l("No. Someone will speak for me")),
+    Option("not_sure", _l("I am not sure yet")),
+)
+
+# Ages 4 to 11, short and kind: 12 questions in 5 parts, a picture on each, about 10 minutes. The keys are
+# those of the 12-17 booklet where the meaning is the same, so the IRO and the collated views read them alike.
+MIDDLE = QuestionSet("4-11/2", "4-11", alternatives=ALTERNATIVES, sections=(
+    Section("about_me", _l("About me"), _l("Tell us a little about you."), (
+        Question("preferred_name", "short", _l("What do you like to be called?"),
+                 hint=_l("You can also say if people should call you he, she or they.")),
+        Question("feeling", "faces", _l("How are you feeling?"), options=FACES),
+    ), picture="me"),
+    Section("my_meeting", _l("My meeting"), _l("Your review is a meeting about you. You can say how you want it to be."), (
+        Question("attend", "choice", _l("Will you come to your meeting?"), options=ATTEND_OPTIONS_YOUNG),
+        Question("who_comes", "text", _l("Who would you like to be there?")),
+        Question("talk_about", "text", _l("What do you want to talk about?"), voice=True),
+    ), picture="family"),
+    Section("how_things_are", _l("How things are"), _l("Tap the face that fits best."), (
+        Question("home", "faces", _l("How are things at home?"), options=FACES),
+        Question("school", "faces", _l("How are things at school?"), options=FACES),
+        Question("family_friends", "faces", _l("How is family time and seeing your friends?"), options=FACES),
+    ), picture="home"),
+    Section("worries", _l("Worries and feeling safe"),
+            _l("If you tell us you are not safe, the person who runs your meeting will be told straight away "
+               "so they can help. This cannot be kept secret."), (
+        Question("feel_safe", "choice", _l("Do you feel safe where you live?"), options=SAFE_OPTIONS,
+                 urgent_choices=UNSAFE),
+        Question("worries", "text", _l("Is anything worrying you?"), voice=True),
+    ), picture="safe"),
+    Section("good_news", _l("Good news and wishes"), _l("Something to be proud of, and what you wish for."), (
+        Question("good_news", "text", _l("What has gone well for you?"), voice=True),
+        Question("next", "text", _l("What would you like to happen next?"), voice=True),
+    ), picture="wish"),
 ))
 
 TEENS = QuestionSet("12-17/1", "12-17", alternatives=ALTERNATIVES, sections=(
@@ -202,9 +267,9 @@ TEENS = QuestionSet("12-17/1", "12-17", alternatives=ALTERNATIVES, sections=(
     _help(), _next(),
 ))
 
-QUESTION_SETS: dict[str, QuestionSet] = {qs.id: qs for qs in (THREE_HOUSES, MIDDLE, TEENS)}
+QUESTION_SETS: dict[str, QuestionSet] = {qs.id: qs for qs in (THREE_HOUSES, THREE_HOUSES_PICTURES, MIDDLE_FIRST, MIDDLE, TEENS)}
 # The set a new booklet of each version uses.
-CURRENT_SET = {"4-7": THREE_HOUSES.id, "4-11": MIDDLE.id, "12-17": TEENS.id}
+CURRENT_SET = {"4-7": THREE_HOUSES_PICTURES.id, "4-11": MIDDLE.id, "12-17": TEENS.id}
 VERSION_NAMES = {
     "4-7": _l("Three Houses (ages 4 to 7)"),
     "4-11": _l("Ages 4 to 11"),

@@ -62,6 +62,9 @@ def demo_booklet_links(planned: list[Review]) -> list[dict]:
         if booklet is None or booklet.version in seen:
             continue
         seen.add(booklet.version)
+        if not booklet.answers and booklet.question_set != CURRENT_SET[booklet.version]:
+            # An untouched demo booklet from an older demo database shows today's questions.
+            booklet.question_set = CURRENT_SET[booklet.version]
         url, short = issue_booklet_link(review)
         links.append({"kind": "booklet", "version": booklet.version, "url": url, "short_url": short,
                       "child": review.child.preferred_name, "review_id": review.id})

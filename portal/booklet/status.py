@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from flask import has_request_context
@@ -11,6 +13,9 @@ from flask_babel import lazy_gettext as _l
 from portal.booklet.models import Booklet, BookletAnswer
 from portal.booklet.services import MIN_AGE
 from portal.extensions import db
+from portal.questionnaires.navigation import DONE, FINISHED, NOT_STARTED, STARTED
+from portal.questionnaires.navigation import section_status as answered_status
+from portal.questionnaires.schema import QuestionSet, Section
 from portal.reviews.models import Review
 from portal.reviews.services import age_on
 from portal.reviews.workspace import invitation_late, invite_by
@@ -67,6 +72,51 @@ def booklet_status(review: Review) -> str:
     if booklet.invited_at:
         return "sent"
     return "not_sent"
+
+
+# --- The child's parts: Done, Started, Not started ------------------------------------------------
+
+def part_status(section: Section, answers: Mapping, seen: set[str]) -> str:
+    """'done' once the child has been through the part (saved it, even with its boxes left empty) or has
+    answered all of it; 'started' when something is answered (saved as they typed) but the part was never
+    saved; otherwise 'not_started'."""
+    if section.key in seen or answered_status(section, answers) in FINISHED:
+        return DONE
+    if any(question.key in answers for question in section.questions):
+        return STARTED
+    return NOT_STARTED
+
+
+def part_statuses(qs: QuestionSet, answers: Mapping, seen: set[str]) -> list[tuple[Section, str]]:
+    return [(section, part_status(section, answers, seen)) for section in qs.sections]
+
+
+def next_part(qs: QuestionSet, answers: Mapping, seen: set[str]) -> Section | None:
+    """Where Continue goes: the first part not done yet; None when every part is (then: check and send)."""
+    return next((s for s, status in part_statuses(qs, answers, seen) if status != DONE), None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the progress path: a part, or sending the booklet at the end."""
+
+    key: str
+    title: object
+    done: bool
+    current: bool
+    picture: str = ""
+
+
+SEND_STEP = "send"
+
+
+def progress_path(qs: QuestionSet, answers: Mapping, seen: set[str], *, current: str | None,
+                  sent: bool) -> list[Step]:
+    """The steps along the top of the child's pages (one per part, then 'Send'), filled in as parts are done."""
+    steps = [Step(section.key, section.title, status == DONE, section.key == current, section.picture)
+             for section, status in part_statuses(qs, answers, seen)]
+    steps.append(Step(SEND_STEP, _l("Send"), sent, current == SEND_STEP))
+    return steps
 
 
 def status_label(status: str) -> str:

@@ -23,9 +23,20 @@ from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.booklet import answers as rules
+from portal.booklet import houses
+from portal.booklet import status as parts
 from portal.booklet.forms import SendForm, VersionForm, WithdrawForm
 from portal.booklet.landing import CONFLICTS_SESSION_KEY, render_review_happened
-from portal.booklet.questions import CURRENT_SET, QUESTION_SETS, VERSION_NAMES, Question, Section, question_set
+from portal.booklet.questions import (
+    CURRENT_SET,
+    QUESTION_SETS,
+    VERSION_NAMES,
+    Question,
+    Section,
+    near_limit_count_texts,
+    question_set,
+    young_count_texts,
+)
 from portal.booklet.services import booklet_for_review, review_is_over, versions_child_may_choose
 from portal.errors import keep_words_after_csrf_error
 from portal.extensions import db
@@ -139,14 +150,29 @@ def _fields(section: Section, answers: dict, posted: dict | None = None, result=
     return fields
 
 
+def _path(booklet, current: str | None, answers: dict | None = None) -> list[parts.Step]:
+    """The progress path: every part, then Send, filled in as the child goes."""
+    answers = rules.answers_by_key(booklet) if answers is None else answers
+    return parts.progress_path(question_set(booklet.question_set), answers, rules.parts_seen(booklet),
+                               current=current, sent=booklet.returned_at is not None)
+
+
+def is_short_booklet(booklet) -> bool:
+    """The short, picture-led booklets (4-11 from set 4-11/2): parts with pictures, words for younger readers."""
+    return any(section.picture for section in question_set(booklet.question_set).sections)
+
+
 def _section_page(link, booklet, section: Section, fields: dict, status: int = 200, message: str | None = None):
     qs = question_set(booklet.question_set)
     errors = [{"text": f["error"], "href": f"#q-{key}"} for key, f in fields.items() if f["error"]]
     conflicts = [key for key, f in fields.items() if f["conflict"]]
     number, count = position(qs, section.key)
-    return _render("booklet/section.html", link, booklet, status, section=section, fields=fields,
+    return _render(houses.template(qs.id, "section"), link, booklet, status, section=section, fields=fields,
                    errors=errors, conflicts=conflicts, message=message, booklet_ref=rules.booklet_ref(booklet),
-                   position=number, section_count=count, is_last=number == count, alternatives=qs.offered)
+                   position=number, section_count=count, is_last=number == count, alternatives=qs.offered,
+                   path=_path(booklet, section.key), short=is_short_booklet(booklet),
+                   count_texts=young_count_texts if is_short_booklet(booklet) else near_limit_count_texts,
+                   **houses.context(qs, lambda: rules.answers_by_key(booklet)))
 
 
 def _draft_conflicts(booklet, section: Section, answers: dict) -> dict:
@@ -178,16 +204,18 @@ def section_question(section: Section, key: str) -> Question | None:
 def contents(link: PrivateLink):
     booklet = _booklet(link)
     qs = question_set(booklet.question_set)
-    answers = rules.answers_by_key(booklet)
-    sections = [(s, rules.section_status(s, answers)) for s in qs.sections]
-    next_up = rules.first_unfinished(qs, answers)
+    answers, seen = rules.answers_by_key(booklet), rules.parts_seen(booklet)
+    sections = parts.part_statuses(qs, answers, seen)
+    next_up = parts.next_part(qs, answers, seen)
     others = [v for v in versions_child_may_choose(booklet) if v != booklet.version]
     here = VERSION_ORDER.index(booklet.version)
     older = any(VERSION_ORDER.index(v) > here for v in others)
     younger = any(VERSION_ORDER.index(v) < here for v in others)
     shared = any(row.social_worker or row.carer for row in rules.sharing_by_section(booklet).values())
-    return _render("booklet/contents.html", link, booklet, sections=sections, next_up=next_up,
-                   started=bool(answers), older=older, younger=younger, shared=shared)
+    return _render(houses.template(qs.id, "contents"), link, booklet, sections=sections, next_up=next_up,
+                   started=bool(answers or seen), older=older, younger=younger, shared=shared,
+                   path=_path(booklet, next_up.key if next_up else parts.SEND_STEP, answers),
+                   short=is_short_booklet(booklet), **houses.context(qs, lambda: answers))
 
 
 @bp.get("/booklet/sharing")
@@ -229,8 +257,9 @@ def check(link: PrivateLink):
             state, value = rules.stored_value(answer)
             items.append((question, describe(question, state, value) if answer else _("Not answered")))
         rows.append((section, items))
-    return _render("booklet/check.html", link, booklet, rows=rows, sharing=rules.sharing_by_section(booklet),
-                   form=SendForm())
+    return _render(houses.template(qs.id, "check"), link, booklet, rows=rows,
+                   sharing=rules.sharing_by_section(booklet), form=SendForm(),
+                   path=_path(booklet, parts.SEND_STEP, answers), **houses.context(qs, lambda: answers))
 
 
 @bp.post("/booklet/send")
@@ -258,7 +287,8 @@ def sent(link: PrivateLink):
     social_worker = [titles.get(k, k) for k, row in sharing.items() if row.social_worker]
     carer = [titles.get(k, k) for k, row in sharing.items() if row.carer]
     return _render("booklet/sent.html", link, booklet, social_worker=social_worker, carer=carer,
-                   meeting_date=format_date(london_date(link.review.meeting_at), "EEEE d MMMM"))
+                   meeting_date=format_date(london_date(link.review.meeting_at), "EEEE d MMMM"),
+                   name=rules.name_to_thank(booklet), path=_path(booklet, None))
 
 
 @bp.post("/booklet/answer")
@@ -405,10 +435,8 @@ def section(link: PrivateLink, section_key: str):
     if request.method == "GET":
         fields = _draft_conflicts(booklet, section, answers) or _fields(section, answers)
         return _section_page(link, booklet, section, fields)
-    result, posted = rules.save_section(booklet, section, request.form)
-    if result.saved:
-        record_event("answers_saved", "booklet", booklet.id, detail=section.key, link_id=link.id)
-    if any(saved.answer is not None and saved.answer.urgent for saved in result.saved.values()):
+    result, posted = rules.save_part(booklet, section, request.form, link_id=link.id)
+    if result.urgent:
         show_help_now()
     db.session.commit()
     if not result.ok:

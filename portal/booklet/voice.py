@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 
 from portal.audit import record_event
+from portal.booklet import answers as rules
+from portal.booklet import views as pages
 from portal.booklet import voice_rules
 from portal.booklet.models import Booklet, VoiceNote
 from portal.booklet.services import booklet_for_review
@@ -31,7 +33,7 @@ def _wants_json() -> bool:
 
 def _back() -> str:
     """Where a plain form post returns: the booklet page it came from, on this site only."""
-    return safe_return_path(request.form.get("next") or request.referrer and _path_only(request.referrer))
+    return safe_return_path(request.values.get("next") or request.referrer and _path_only(request.referrer))
 
 
 def _path_only(url: str) -> str:
@@ -67,6 +69,39 @@ def voice_notes_for(link: PrivateLink, question_key: str) -> list[VoiceNote]:
     return voice_rules.notes_for(booklet, question_key) if booklet else []
 
 
+def _recording(question_key: str) -> bytes:
+    """The sound sent: the recorder's `audio`, or this question's file field in the section's form."""
+    upload_file = request.files.get("audio") or request.files.get(f"voice_audio__{question_key}")
+    # Read one byte past the cap: enough to know it is too big without holding more.
+    return upload_file.stream.read(voice_rules.MAX_VOICE_BYTES + 1) if upload_file else b""
+
+
+def _save_typed(link: PrivateLink, booklet: Booklet, question_key: str):
+    """Save the words typed on the section page the note was sent from (no JavaScript: one form).
+
+    Returns (section, result, posted) when some could not be saved (too long, changed elsewhere), so
+    the page shows them again; None when all were saved or none were sent.
+    """
+    typed = voice_rules.save_typed_answers(booklet, question_key, request.form, link_id=link.id)
+    if typed is None:
+        return None
+    section, result, posted = typed
+    if any(saved.answer is not None and saved.answer.urgent for saved in result.saved.values()):
+        pages.show_help_now()
+    db.session.commit()
+    return None if result.ok else typed
+
+
+def _plain_reply(link: PrivateLink, booklet: Booklet, message: str, category: str, unsaved, next_path: str):
+    """A form post's answer: back to the page, or that page again with the words it could not save."""
+    if unsaved is None:
+        flash(message, category)
+        return redirect(next_path, 303)
+    section, result, posted = unsaved
+    fields = pages._fields(section, rules.answers_by_key(booklet), posted, result)
+    return pages._section_page(link, booklet, section, fields, message=message)
+
+
 @bp.post("/booklet/voice/<question_key>")
 @limiter.limit("60 per hour")
 @child_link_required
@@ -74,9 +109,8 @@ def upload(link: PrivateLink, question_key: str):
     booklet = booklet_for_review(link.review)
     if booklet is None or voice_rules.voice_question(booklet, question_key) is None:
         abort(404)
-    upload_file = request.files.get("audio")
-    # Read one byte past the cap: enough to know it is too big without holding more.
-    data = upload_file.stream.read(voice_rules.MAX_VOICE_BYTES + 1) if upload_file else b""
+    data = _recording(question_key)
+    unsaved = _save_typed(link, booklet, question_key)
     next_path = _back()
     try:
         note = voice_rules.save_voice_note(booklet, question_key, data, link_id=link.id)
@@ -84,15 +118,13 @@ def upload(link: PrivateLink, question_key: str):
         db.session.rollback()
         if _wants_json():
             return jsonify(ok=False, message=str(error)), 400
-        flash(str(error), "error")
-        return redirect(next_path, 303)
+        return _plain_reply(link, booklet, str(error), "error", unsaved, next_path)
     db.session.commit()
-    message = _("Your voice note is saved. Your IRO can listen to it.")
+    message = _("Your voice note is saved. Your IRO (the person who runs your meeting) can listen to it.")
     if _wants_json():
         return jsonify(ok=True, id=note.id, message=message,
                        html=player_html(note, child=True, next_path=next_path)), 201
-    flash(message, "success")
-    return redirect(next_path, 303)
+    return _plain_reply(link, booklet, message, "success", unsaved, next_path)
 
 
 @bp.get("/booklet/voice/<int:note_id>")
@@ -111,10 +143,11 @@ def delete(link: PrivateLink, note_id: int):
     note = voice_rules.child_note(booklet, note_id)
     if note is None:
         abort(404)
+    unsaved = _save_typed(link, booklet, note.question_key)
     next_path = _back()
     if not voice_rules.booklet_open(booklet):
-        message = _("Your meeting has happened, so your booklet is closed. Ask your IRO if you want "
-                    "this voice note removed.")
+        message = _("Your meeting has happened, so your booklet is closed. Ask your IRO (the person who "
+                    "runs your meeting) if you want this voice note removed.")
         if _wants_json():
             return jsonify(ok=False, message=message), 400
         flash(message, "error")
@@ -124,8 +157,7 @@ def delete(link: PrivateLink, note_id: int):
     message = _("Your voice note is deleted.")
     if _wants_json():
         return jsonify(ok=True, message=message)
-    flash(message, "success")
-    return redirect(next_path, 303)
+    return _plain_reply(link, booklet, message, "success", unsaved, next_path)
 
 
 @bp.get("/staff/voice/<int:note_id>")

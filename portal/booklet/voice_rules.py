@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_event
+from portal.booklet import answers
 from portal.booklet.models import Booklet, VoiceNote
-from portal.booklet.questions import Question, question_set
+from portal.booklet.questions import Question, Section, question_set
 from portal.extensions import db
 
 MAX_VOICE_BYTES = 2 * 1024 * 1024
@@ -101,6 +102,26 @@ def save_voice_note(booklet: Booklet, question_key: str, data: bytes, *, link_id
     record_event("create", "voice_note", note.id, link_id=link_id,
                  detail=f"question={question_key} type={mime_type} bytes={len(data)}")
     return note
+
+
+def save_typed_answers(booklet: Booklet, question_key: str, form, *, link_id: int | None
+                       ) -> tuple[Section, answers.SectionResult, dict[str, answers.Posted]] | None:
+    """Without JavaScript the voice note is sent with the section's own form: save what the child typed
+    there first, through the booklet's save, so sending a voice note never loses their words.
+
+    None when the post carried no typed answers of this booklet (the recorder sends only the sound).
+    The caller commits.
+    """
+    # The signed reference marks the section's form; any age: the CSRF token already bounds it.
+    if answers.booklet_id_from_ref(form.get("booklet_ref"), max_age=None) != booklet.id or not booklet_open(booklet):
+        return None
+    section = question_set(booklet.question_set).section_of(question_key)
+    if section is None:
+        return None
+    result, posted = answers.save_section(booklet, section, form)
+    if result.saved:
+        record_event("answers_saved", "booklet", booklet.id, detail=section.key, link_id=link_id)
+    return section, result, posted
 
 
 def delete_voice_note(note: VoiceNote, *, link_id: int | None) -> None:

@@ -14,9 +14,13 @@ from portal.links.forms import ShortCodeForm
 from portal.links.models import PrivateLink
 from portal.links.registry import get_purpose
 from portal.links.services import find_usable_link, find_usable_short_code, normalise_short_code
+from portal.links.words import TEMPLATE_GLOBALS
 from portal.security import sessionless_form
 
 bp = Blueprint("links", __name__)
+# Every child's page says who their IRO is the first time it names them (portal.links.words).
+for _name, _helper in TEMPLATE_GLOBALS.items():
+    bp.add_app_template_global(_helper, _name)
 
 # Guessing tokens is hopeless, guessing short codes nearly so; these limits keep it that way.
 LINK_LIMIT = "60 per minute"

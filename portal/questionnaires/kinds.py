@@ -114,6 +114,10 @@ class Kind:
     def describe(self, question: QuestionLike, value: str) -> str:
         return option_label(question, value)
 
+    def urgent(self, question: QuestionLike, value: str | None) -> bool:
+        """Whether the value chosen is worrying in itself: one of the question's `urgent_choices`."""
+        return value is not None and value in getattr(question, "urgent_choices", ())
+
 
 @dataclass(frozen=True)
 class TextKind(Kind):
@@ -215,6 +219,22 @@ class CheckboxesKind(Kind):
         return json.dumps(unique)
 
 
+@dataclass(frozen=True)
+class PicturesKind(CheckboxesKind):
+    """Pictures a young child taps, as many as they like: stored exactly as checkboxes (a JSON list of the
+    options' keys in `value_text`); each option names its picture (`Option.picture`)."""
+
+    def urgent(self, question: QuestionLike, value: str | None) -> bool:
+        """Any picture tapped among the question's `urgent_choices` ("Someone hurts me")."""
+        return bool(set(self.selected(value)) & set(getattr(question, "urgent_choices", ())))
+
+
+@dataclass(frozen=True)
+class PictureChoiceKind(Kind):
+    """One picture tapped (a face, yes or no): stored as a choice in `value_choice`, so urgent choices and
+    the collated counts work as for radios."""
+
+
 KINDS: dict[str, Kind] = {}
 
 
@@ -239,6 +259,8 @@ for _kind in (
     RatingKind("rating", "radios", default_options=RATING),
     Kind("yes_no_not_sure", "radios", default_options=YES_NO_NOT_SURE),
     CheckboxesKind("checkboxes", "checkboxes"),
+    PicturesKind("pictures", "pictures"),
+    PictureChoiceKind("picture_choice", "picture_choice"),
 ):
     register(_kind)
 del _kind

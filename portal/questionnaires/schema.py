@@ -19,6 +19,8 @@ class Option:
     label: object
     # An emoji for the option, where one helps (the faces themselves are drawn in SVG).
     face: str = ""
+    # A key of portal.pictures.VOCABULARY: the picture a young child taps (kinds 'pictures', 'picture_choice').
+    picture: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ ANSWERED = "answered"
 class Question:
     key: str
     # A key of portal.questionnaires.kinds.KINDS: 'text', 'short', 'choice', 'faces', 'rating',
-    # 'yes_no_not_sure' or 'checkboxes'.
+    # 'yes_no_not_sure', 'checkboxes', 'pictures' or 'picture_choice'.
     kind: str
     prompt: object
     hint: object = None
@@ -85,8 +87,11 @@ class Section:
     title: object
     intro: object = None
     questions: tuple[Question, ...] = ()
-    # Three Houses pages are drawn as a house.
-    house: bool = False
+    # Three Houses pages are drawn as a house: True (4-7/1), or which house ('good', 'worries', 'dreams'),
+    # which colours it, in the picture sets (4-7/2); '' for a page of the set outside the houses.
+    house: bool | str = False
+    # A key of the shared picture vocabulary (portal.pictures), drawn at the top of the part; "" for none.
+    picture: str = ""
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from portal.reviews.models import Review
+from portal.staff.models import StaffUser
 
 # HTML for one review, or None when the area has nothing to show for it.
 ReviewHtml = Callable[[Review], str | None]
@@ -211,3 +212,21 @@ def invited_people(review: Review) -> list[str]:
             if name and name not in names:
                 names.append(name)
     return names
+
+
+# What an area does when children move to another IRO (portal.reviews.reassign calls it, in the same
+# transaction; the caller commits): move to the new IRO whatever of theirs is still open and addressed to the
+# old one (a notice not yet sent). Past, sent and closed records stay as they were: they are history.
+ChildrenReassigned = Callable[[list[int], list[int], StaffUser], None]
+_reassigned: dict[str, ChildrenReassigned] = {}
+
+
+def register_children_reassigned(name: str, moved: ChildrenReassigned) -> None:
+    """Call `moved(child_ids, from_iro_ids, to_iro)` when a manager moves children to another IRO."""
+    _reassigned[name] = moved
+
+
+def children_reassigned(child_ids: list[int], from_iro_ids: list[int], to_iro: StaffUser) -> None:
+    """Tell every area that registered that these children (who had these IROs) are now `to_iro`'s."""
+    for moved in _reassigned.values():
+        moved(list(child_ids), list(from_iro_ids), to_iro)

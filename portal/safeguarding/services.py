@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.outbox.models import OutboxMessage
 from portal.outbox.services import queue_message, staff_url
 from portal.reviews.models import Review
 from portal.reviews.services import BankHolidayDataExhausted, is_working_day
@@ -168,15 +169,25 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
 def managers_for(review: Review) -> list[StaffUser]:
     """Active managers of the IRO's team, or every active manager when the team has none."""
     base = db.select(StaffUser).where(StaffUser.role == "manager", StaffUser.active.is_(True))
-    iro = review.iro
+    iro = current_iro(review)
     managers = []
     if iro is not None and iro.team_id is not None:
         managers = list(db.session.scalars(base.where(StaffUser.team_id == iro.team_id).order_by(StaffUser.id)))
     return managers or list(db.session.scalars(base.order_by(StaffUser.id)))
 
 
+def current_iro(review: Review) -> StaffUser | None:
+    """The child's IRO now: who is told of and answers what the child writes, on any of their reviews.
+
+    The same as the review's own IRO until the child moves to another IRO (portal.reviews.reassign);
+    a review held before the move keeps the IRO who chaired it, but its open business is the new IRO's.
+    """
+    child = review.child
+    return child.iro if child is not None else review.iro
+
+
 def iro_can_be_reached(review: Review) -> bool:
-    iro = review.iro
+    iro = current_iro(review)
     return bool(iro is not None and iro.active and iro.role == "iro" and (iro.email or "").strip())
 
 
@@ -188,7 +199,7 @@ def notice_recipients(review: Review, *, urgent: bool) -> list[str]:
     recipients: list[str] = []
     reachable = iro_can_be_reached(review)
     if reachable:
-        recipients.append(review.iro.email.strip())
+        recipients.append(current_iro(review).email.strip())
     else:
         recipients += [m.email.strip() for m in managers_for(review) if (m.email or "").strip()]
     duty = (authority_settings().duty_inbox_email or "").strip()
@@ -431,7 +442,7 @@ def read_messages(review: Review, reader) -> list[ChildMessage]:
     now = utcnow()
     for message in messages:
         record_event("read", "child_message", message.id)
-        if message.read_at is None and reader.id == review.iro_id:
+        if message.read_at is None and reader.id == review.child.iro_id:
             message.read_at = now
     return messages
 
@@ -583,3 +594,33 @@ def set_active(entry: ScreeningEntry, active: bool, user) -> None:
     record_event("screening_entry_restored" if active else "screening_entry_disabled", "screening_entry",
                  entry.id, detail=f"{entry.language}:{entry.category}")
     forget_matcher()
+
+
+# --- When children move to another IRO --------------------------------------------------------
+
+# The notices addressed to the child's IRO (escalations go to managers, who stay who they were).
+IRO_NOTICES = ("urgent_notice", "child_message_notice")
+
+
+def follow_new_iro(child_ids: list[int], from_iro_ids: list[int], to_iro: StaffUser) -> int:
+    """Children moved to `to_iro` (portal.reviews.hooks.children_reassigned): the notices about them still
+    waiting to be sent to an old IRO go to the new one. Open concerns and unread messages need no change:
+    they belong to the child's reviews, and the child's IRO now answers them (see `current_iro`).
+    Notices already sent stay as they were. Returns how many notices were re-addressed."""
+    if not child_ids or not from_iro_ids:
+        return 0
+    old_addresses = [email.strip().lower() for email in db.session.scalars(
+        db.select(StaffUser.email).where(StaffUser.id.in_(from_iro_ids))) if (email or "").strip()]
+    new_address = (to_iro.email or "").strip()
+    if not old_addresses or not new_address:
+        return 0
+    reviews = db.select(Review.id).where(Review.child_id.in_(child_ids))
+    waiting = list(db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.status == "pending", OutboxMessage.template.in_(IRO_NOTICES),
+        OutboxMessage.review_id.in_(reviews), db.func.lower(OutboxMessage.recipient).in_(old_addresses))
+        .order_by(OutboxMessage.id)))
+    for message in waiting:
+        message.recipient = new_address
+        record_event("notice_readdressed", "outbox_message", message.id, detail=f"to={to_iro.id}")
+    _forget_concern_counts()
+    return len(waiting)

@@ -11,6 +11,7 @@ from portal import jobs
 from portal.audit import record_event
 from portal.extensions import db
 from portal.i18n import LANGUAGES
+from portal.reviews.hooks import register_children_reassigned
 from portal.safeguarding import services
 from portal.safeguarding.forms import CATEGORY_LABELS, AcknowledgeForm, EntryForm
 from portal.safeguarding.matching import highlight_spans
@@ -29,6 +30,8 @@ def escalate_job() -> int:
 
 
 bp.record_once(lambda state: jobs.register_periodic(ESCALATE_JOB, escalate_job, minute="*/5"))
+# Notices still waiting for an old IRO follow the children a manager moves (portal.reviews.reassign).
+bp.record_once(lambda state: register_children_reassigned("safeguarding", services.follow_new_iro))
 
 CASEWORK = ("iro", "manager")
 

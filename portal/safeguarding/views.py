@@ -50,7 +50,7 @@ def tel_href(phone: str) -> str:
 def help_now_contacts(link: PrivateLink | None = None) -> dict:
     """Who a child can call now: 999, Childline, Meic (Wales), and their IRO or the IRO service."""
     authority = authority_settings()
-    iro = link.review.iro if link is not None and link.review is not None else None
+    iro = services.current_iro(link.review) if link is not None and link.review is not None else None
     return {
         "emergency": EMERGENCY_PHONE,
         "childline": CHILDLINE_PHONE,
@@ -112,7 +112,7 @@ def body_error(body: str) -> str | None:
 
 def _render_form(link: PrivateLink, body: str, error: str | None = None, submission: str | None = None,
                  status: int = 200, message: str | None = None):
-    return render_template("safeguarding/message.html", link=link, iro=link.review.iro, body=body, error=error,
+    return render_template("safeguarding/message.html", link=link, iro=services.current_iro(link.review), body=body, error=error,
                            submission=submission or new_submission(link), limit=MESSAGE_LIMIT,
                            count_texts=character_count_texts(MESSAGE_LIMIT),
                            notice=message), status
@@ -160,7 +160,7 @@ def sent(link: PrivateLink):
     shown = session.pop(SENT_KEY, None)
     if shown is None:
         return redirect(url_for("my_iro.page"), 303)
-    return render_template("safeguarding/message_sent.html", link=link, iro=link.review.iro,
+    return render_template("safeguarding/message_sent.html", link=link, iro=services.current_iro(link.review),
                            urgent=shown.get("urgent", False), locked=False)
 
 

@@ -45,6 +45,13 @@ if (form && form.dataset.autosaveUrl && window.fetch) {
       if (alternatives.includes('skipped')) return { state: 'skipped', value: null }
       return { state: 'answered', value: byName(key)[0].value }
     }
+    if (kind === 'pictures' || kind === 'checkboxes') {
+      // Several ticked: a JSON list of their keys (the server puts them in the question's order).
+      const ticked = [...byName(key)].filter((box) => box.checked).map((box) => box.value)
+      if (ticked.includes('__tell_iro')) return { state: 'tell_iro', value: null }
+      if (ticked.includes('__skipped')) return { state: 'skipped', value: null }
+      return { state: 'answered', value: ticked.length ? JSON.stringify(ticked) : null }
+    }
     const chosen = [...byName(key)].find((radio) => radio.checked)
     if (!chosen) return null
     if (chosen.value === '__skipped') return { state: 'skipped', value: null }

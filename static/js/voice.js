@@ -23,31 +23,46 @@ function formatTime (seconds) {
 }
 
 function csrfToken (root) {
+  if (root.dataset.csrfToken) return root.dataset.csrfToken
   const input = root.querySelector('input[name="csrf_token"]')
   return input ? input.value : ''
+}
+
+async function deleteNote (root, control, url, body, token, say) {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { Accept: 'application/json', 'X-CSRFToken': token },
+      credentials: 'same-origin'
+    })
+    const result = await response.json()
+    if (response.ok && result.ok) {
+      control.closest('.portal-voice-note').remove()
+    }
+    say(result.message || root.dataset.textFailed)
+  } catch (error) {
+    say(root.dataset.textFailed)
+  }
 }
 
 function setUpDeleteForms (root, say) {
   root.querySelectorAll('form[data-voice-delete]').forEach((form) => {
     if (form.dataset.voiceReady) return
     form.dataset.voiceReady = 'true'
-    form.addEventListener('submit', async (event) => {
+    form.addEventListener('submit', (event) => {
       event.preventDefault()
-      try {
-        const response = await fetch(form.action, {
-          method: 'POST',
-          body: new FormData(form),
-          headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken(form) },
-          credentials: 'same-origin'
-        })
-        const result = await response.json()
-        if (response.ok && result.ok) {
-          form.closest('.portal-voice-note').remove()
-        }
-        say(result.message || root.dataset.textFailed)
-      } catch (error) {
-        say(root.dataset.textFailed)
-      }
+      deleteNote(root, form, form.action, new FormData(form), csrfToken(form), say)
+    })
+  })
+  // On a section page the delete button belongs to the answer form (so that without JavaScript the typed
+  // words are saved with it); with JavaScript it deletes on its own, and the answers save themselves.
+  root.querySelectorAll('button[data-voice-delete-button]').forEach((button) => {
+    if (button.dataset.voiceReady) return
+    button.dataset.voiceReady = 'true'
+    button.addEventListener('click', (event) => {
+      event.preventDefault()
+      deleteNote(root, button, button.formAction, new FormData(), csrfToken(root), say)
     })
   })
 }

@@ -23,7 +23,8 @@ def start(journey: Journey, link) -> None:
     journey.goto(link.url)
     expect(journey.page.get_by_role("heading", level=1)).to_have_text("Your My Review booklet")
     journey.press("Start", exact=True)
-    assert journey.heading() == "My Review booklet"
+    # The contents page: each age's booklet has its own heading (Three Houses shows the houses).
+    assert journey.heading() in ("My Review booklet", "My Review", "My houses")
 
 
 def _settled(journey: Journey, control) -> None:
@@ -86,92 +87,8 @@ def booklet_record(server, review_id: int) -> dict:
 
 
 # ---------------------------------------------------------------- the journeys
-
-
-def test_a_five_year_old_does_three_houses_with_their_carer(live_server, open_browser, js_enabled):
-    link = live_server.booklet_link(age=5, name="Leo")
-    child = open_browser(js=js_enabled)
-    start(child, link)
-    expect(child.page.get_by_text("Three Houses (ages 4 to 7)")).to_be_visible()
-    child.press("Start", exact=True)
-
-    assert child.heading() == "About me"
-    answer_text(child, "What do you like to be called?", "Leo")
-    answer_choice(child, "How do you feel today?", "Really happy")
-    save_and_continue(child, "My house of good things")
-    answer_text(child, "Good things", "My dog and Nana")
-    if js_enabled:
-        child.screenshot("booklet-section-375")
-    save_and_continue(child, "My house of worries")
-    answer_choice(child, "Do you feel safe?", "Yes")
-    answer_text(child, "Worries", "The dark")
-    save_and_continue(child, "My house of dreams")
-    answer_text(child, "Dreams and wishes", "A trip to the seaside")
-    save_and_continue(child, "My meeting")
-    answer_choice(child, "Will you come to your meeting?", "Yes")
-    answer_text(child, "Who would you like to be there?", "Nana")
-    save_and_continue(child, "Help")
-    answer_choice(child, "Who helped you?", "My carer")
-    save_and_continue(child, "Who can see my answers")
-
-    child.page.get_by_role("group", name="Who else can see what you wrote in 'My house of good things'?") \
-        .get_by_role("checkbox", name="My carer", exact=True).check()
-    save_and_continue(child, "Check your answers")
-    main = child.page.get_by_role("main")
-    for words in ("My dog and Nana", "The dark", "A trip to the seaside", "Really happy", "My carer"):
-        expect(main.get_by_text(words, exact=True).first).to_be_visible()
-    child.press("Send to my IRO", exact=True)
-    expect(child.page.get_by_role("heading", name="Your booklet is sent")).to_be_visible()
-    expect(child.page.get_by_text("Your carer can also see: My house of good things.")).to_be_visible()
-
-    stored = answers(live_server, link.review_id)
-    assert stored["helper"] == ("answered", "carer", None)
-    assert stored["feeling"] == ("answered", "great", None)
-    assert stored["good_things"] == ("answered", None, "My dog and Nana")
-    assert booklet_record(live_server, link.review_id)["returned_at"] is not None
-
-
-def test_a_nine_year_old_answers_skips_and_sends(live_server, open_browser, js_enabled):
-    link = live_server.booklet_link(age=9, name="Maya")
-    child = open_browser(js=js_enabled)
-    start(child, link)
-    expect(child.page.get_by_text("Ages 4 to 11")).to_be_visible()
-    child.press("Start", exact=True)
-
-    assert child.heading() == "About me"
-    answer_text(child, "What name do you like to be called?", "Maya")
-    rather_not(child, "What pronouns should people use for you?", "Skip this question")
-    answer_text(child, "Are there words you want people to use?", "mum time, not contact")
-    save_and_continue(child, "My meeting")
-    answer_choice(child, "How will you take part?", "I will come to the meeting")
-    answer_text(child, "What do you want to talk about?", "Seeing my brother more")
-    save_and_continue(child, "How things are going")
-    answer_choice(child, "How are things at home?", "Happy")
-    answer_choice(child, "How are things at school?", "Okay")
-    answer_choice(child, "Does your IRO listen to you?", "I'd rather tell my IRO myself")
-    save_and_continue(child, "Good news")
-    answer_text(child, "What has gone well since your last review?", "I learned to swim")
-    save_and_continue(child, "Worries")
-    answer_choice(child, "Do you feel safe where you live?", "Yes, I feel safe")
-    save_and_continue(child, "Help")
-    answer_choice(child, "Who helped you fill this in?", "I did it on my own")
-    save_and_continue(child, "What I want to happen next")
-    answer_text(child, "What would you like to happen next?", "More sleepovers at Nana's")
-    save_and_continue(child, "Who can see my answers")
-    save_and_continue(child, "Check your answers")
-    main = child.page.get_by_role("main")
-    expect(main.get_by_text("You skipped this question.").first).to_be_visible()
-    expect(main.get_by_text("You will tell your IRO yourself.").first).to_be_visible()
-    expect(main.get_by_text("I learned to swim", exact=True)).to_be_visible()
-    child.press("Send to my IRO", exact=True)
-    expect(child.page.get_by_role("heading", name="Your booklet is sent")).to_be_visible()
-    expect(child.page.get_by_text("Nobody else will see it.")).to_be_visible()
-
-    stored = answers(live_server, link.review_id)
-    assert stored["pronouns"][0] == "skipped"
-    assert stored["iro_listens"][0] == "tell_iro"
-    assert stored["home"] == ("answered", "good", None)
-    assert booklet_record(live_server, link.review_id)["version"] == "4-11"
+# The five-year-old's Three Houses and the nine-year-old's booklet have their own files:
+# test_houses_journey.py and test_booklet_middle_journey.py.
 
 
 def test_a_fifteen_year_old_stops_halfway_and_finishes_on_another_device(live_server, open_browser, js_enabled):
@@ -192,16 +109,18 @@ def test_a_fifteen_year_old_stops_halfway_and_finishes_on_another_device(live_se
 
     laptop = open_browser(js=js_enabled)
     start(laptop, link)
-    # The booklet knows they began: it offers to carry on, at the first part not yet finished.
+    # The booklet knows they began: it offers to carry on, at the first part not yet saved (both saved parts
+    # are Done, whatever was left empty in them).
     laptop.follow("Continue", exact=True)
-    assert laptop.heading() == "About me"
+    assert laptop.heading() == "How things are going"
+    laptop.goto("/booklet/about_me")
     assert laptop.page.get_by_label("What name do you like to be called?", exact=True).input_value() == "Jordan"
     assert laptop.page.get_by_label("What pronouns should people use for you?", exact=True).input_value() == "they/them"
-    save_and_continue(laptop, "My meeting")
+    laptop.goto("/booklet/my_meeting")
     chair = laptop.page.get_by_role("group", name="Would you like to chair your meeting, or chair it with your IRO?",
                                     exact=True)
     expect(chair.get_by_role("radio", name="I would like to chair it with my IRO", exact=True)).to_be_checked()
-    save_and_continue(laptop, "How things are going")
+    laptop.goto("/booklet/how_things_are")
     answer_choice(laptop, "How are things at school, college or work?", "Happy")
     for heading in ("Good news", "Worries", "Help", "What I want to happen next", "Who can see my answers",
                     "Check your answers"):
@@ -386,11 +305,12 @@ SPEECH_STUB = """
 window.__spoken = [];
 const voices = [{lang: 'en-GB', name: 'x', default: true, localService: true, voiceURI: 'x'}];
 Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
-  getVoices: () => voices, speak: (u) => window.__spoken.push(u.text), cancel: () => {},
+  getVoices: () => voices, speak: (u) => { window.__spoken.push(u.text); setTimeout(() => u.onend && u.onend(), 1) },
+  cancel: () => {},
   addEventListener: () => {}, removeEventListener: () => {}, speaking: false, pending: false, paused: false,
 }});
 window.SpeechSynthesisUtterance = class { constructor (text) { this.text = text; this.lang = ''; this.voice = null }
-  addEventListener () {} };
+  addEventListener (name, f) { if (name === 'end') this.onend = f } };
 """
 
 
@@ -403,13 +323,19 @@ def test_listen_reads_the_question_aloud_when_the_phone_has_a_voice(live_server,
     listen = child.page.get_by_role("button", name="Listen")
     expect(listen.first).to_be_visible()
     listen.first.click()
-    spoken = child.page.evaluate("window.__spoken")
-    assert spoken == ["Good things"]
+    # Listen reads the whole page (tests/journeys/test_listen_journey.py has the details), its heading too.
+    heading = child.page.locator("h1").first.inner_text().strip()
+    deadline = time.monotonic() + 10
+    while heading not in child.page.evaluate("window.__spoken") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert heading in child.page.evaluate("window.__spoken")
 
 
 def test_listen_buttons_are_hidden_without_a_voice(live_server, open_browser):
     link = live_server.booklet_link(age=6, name="Bea")
     child = open_browser(js=True)  # headless Chromium has no voices at all
+    # and, as on a site that is not https, no way to hash texts for the portal's own audio
+    child.page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false})")
     start(child, link)
     child.goto("/booklet/good_things")
     expect(child.page.get_by_label("Good things", exact=True)).to_be_visible()

@@ -78,7 +78,7 @@ def test_a_child_reads_listens_to_and_keeps_their_letter(live_server, open_brows
 
     # The letter: version 2, markup shown as text.
     assert child.heading() == "The letter from your review"
-    assert "Version 2. Your IRO changed this letter on" in child.text()
+    assert "Version 2. Your IRO (the person who runs your meeting) changed this letter on" in child.text()
     assert "You scored in the football final." in child.text()
     assert "You have joined the football club" not in child.text()
     assert '<script>alert("x")</script>' in child.text()

@@ -91,7 +91,7 @@ def test_a_message_typed_over_the_idle_lock_is_delivered_exactly_once(make_live_
     start(child, link)
     child.goto("/my-iro")
     child.follow("Send my IRO a message", exact=True)
-    assert child.heading() == "Tell my IRO something"
+    assert child.heading() == "Tell your IRO (the person who runs your meeting) something"
     words = "I have been thinking about this for a long time and I want to tell you about school"
     child.fill("What do you want to tell your IRO?", words)
     time.sleep(4)  # the child stops to think: the page's session locks

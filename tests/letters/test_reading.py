@@ -88,7 +88,7 @@ def test_start_opens_the_latest_version_with_markup_as_text(client):
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     text = page.get_data(as_text=True)
     assert "Version 2: you are doing well" in text and "Version 1:" not in text
-    assert "Version 2. Your IRO changed this letter on" in text
+    assert "Version 2. Your IRO (the person who runs your meeting) changed this letter on" in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; and &lt;b&gt;bold&lt;/b&gt;" in text
     assert "<script>alert" not in text and "<b>bold" not in text
     assert "Download as PDF" in text and 'href="/letter.pdf"' in text
@@ -113,7 +113,7 @@ def test_before_the_letter_is_issued_a_kind_page(client):
     client.post(letter_link_path(review), data={})
     page = client.get("/letter")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Your IRO is still writing your letter" in text
+    assert page.status_code == 200 and "Your letter is not ready yet" in text
     assert "Download as PDF" not in text
     assert client.get("/letter.pdf").status_code == 303
     assert not _events("letter_read")

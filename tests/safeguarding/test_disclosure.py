@@ -62,10 +62,10 @@ def test_the_iro_sees_the_concern_first_with_the_words_marked_and_it_outlives_wi
 
     # The child deletes everything: the page told her the IRO already knows.
     text, hidden = _load(client, "/booklet/withdraw")
-    assert "your IRO already knows" in text
+    assert "your IRO (the person who runs your meeting) already knows" in text
     done = client.post("/booklet/withdraw", data={"csrf_token": hidden["csrf_token"]})
     assert done.status_code == 303
-    assert "your IRO already knows, and that stays" in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "already knows, and that stays" in client.get(done.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(BookletAnswer.id))) == 0
 
     page = _iro_page(staff, review)

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from portal.booklet.houses import THREE_HOUSES_PICTURES
 from portal.booklet.models import Booklet, BookletAnswer
 from portal.booklet.questions import MIDDLE, TEENS, THREE_HOUSES, VERSION_NAMES
 from portal.extensions import db
@@ -29,8 +30,8 @@ from portal.reviews.models import Review
 from portal.timeutil import LONDON
 
 # The older children's wording first: a question asked in several booklets takes the first set's words.
-SETS = (TEENS, MIDDLE, THREE_HOUSES)
-CHOICE_KINDS = frozenset({"choice", "faces", "rating", "yes_no_not_sure"})
+SETS = (TEENS, MIDDLE, THREE_HOUSES, THREE_HOUSES_PICTURES)
+CHOICE_KINDS = frozenset({"choice", "faces", "rating", "yes_no_not_sure", "picture_choice"})
 
 
 @dataclass
@@ -63,7 +64,8 @@ def catalogue() -> list[tuple[str, str, list[tuple[str, str]], list[str]]]:
             _prompt, options, versions = found[question.key]
             known = {key for key, _label in options}
             options.extend((option.key, str(option.label)) for option in question.options if option.key not in known)
-            versions.append(question_set.version)
+            if question_set.version not in versions:
+                versions.append(question_set.version)
     return [(key, prompt, options, versions) for key, (prompt, options, versions) in found.items()]
 
 

@@ -1,0 +1,1 @@
+"""Three Houses with pictures (4-7/2) and the shared pictures."""
