@@ -26,12 +26,13 @@ translations:
 # Ethiopic scripts for the letter's PDF (WeasyPrint uses the system's fonts). Without root or sudo it says
 # what to install and carries on (the PDF then falls back to whatever fonts the machine has).
 NOTO_FONTS := /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf
+# WeasyPrint also wants HarfBuzz's subsetting library (it warns without it, and the tests treat warnings as errors).
 fonts:
-	@test -f $(NOTO_FONTS) || { \
-	  echo "Installing Debian's Noto fonts (Arabic and Ethiopic scripts) for the letter's PDF"; \
+	@{ test -f $(NOTO_FONTS) && /sbin/ldconfig -p | grep -q libharfbuzz-subset; } || { \
+	  echo "Installing Debian's Noto fonts (Arabic and Ethiopic scripts) and HarfBuzz-Subset for the letter's PDF"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core; } \
-	    || echo "Could not install fonts-noto-core: install it for letters in Arabic and Ethiopic scripts"; }
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core libharfbuzz-subset0; } \
+	    || echo "Could not install fonts-noto-core libharfbuzz-subset0: install them for the letter's PDF"; }
 
 # espeak-ng and opus-tools (opusenc): the portal's own audio of its fixed texts, for phones with no voice for the
 # page's language (portal/speech). Without root or sudo it says what to install and carries on (Listen then

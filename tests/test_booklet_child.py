@@ -428,6 +428,24 @@ def test_child_switches_to_the_younger_booklet(client):
     assert house.status_code == 200 and "My house of good things" in house.get_data(as_text=True)
 
 
+def test_words_typed_where_the_younger_booklet_taps_pictures_are_not_carried_over(client):
+    """4-11's 'worries' is typed; Three Houses' 'worries' is answered by tapping pictures. Switching keeps the
+    answers each version asks alike (the name, will you come) and counts the typed worries among those deleted."""
+    review, path = _child(age=9)
+    _start(client, path)
+    _post_section(client, "about_me", {"preferred_name": "Sammy"})
+    _post_section(client, "my_meeting", {"attend": "in_person"})
+    _post_section(client, "worries", {"worries": "I worry about school"})
+    text, hidden = _load(client, "/booklet/version")
+    assert "1 answer to a question that is not in that booklet will be deleted" in text
+    client.post("/booklet/version", data={"csrf_token": hidden["csrf_token"], "version": "4-7"})
+    answers = _answers(review)
+    assert set(answers) == {"preferred_name", "attend"}
+    assert answers["attend"].value_choice == "in_person"
+    worries = client.get("/booklet/worries")
+    assert worries.status_code == 200 and "I worry about school" not in worries.get_data(as_text=True)
+
+
 def test_only_the_versions_on_offer_can_be_chosen(client):
     review, path = _child(age=6)
     _start(client, path)

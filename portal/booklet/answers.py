@@ -388,9 +388,21 @@ def name_to_thank(booklet: Booklet) -> str:
 # --- Versions ---------------------------------------------------------------------------------
 
 def answers_lost_by_switch(booklet: Booklet, new_set_id: str) -> list[BookletAnswer]:
-    """Answers to questions the other version does not ask."""
+    """Answers to questions the other version does not ask, or asks another way (words typed for a question
+    that the pictures version answers by tapping pictures cannot be a tapped picture)."""
     new_set = question_set(new_set_id)
-    return [a for a in answers_by_key(booklet).values() if new_set.question(a.question_key) is None]
+    return [a for a in answers_by_key(booklet).values() if not _asked_alike(new_set.question(a.question_key), a)]
+
+
+def _asked_alike(question: Question | None, answer: BookletAnswer) -> bool:
+    if question is None:
+        return False
+    state, value = stored_value(answer)
+    if state != ANSWERED:
+        return True  # skipped, or 'I'd rather tell my IRO myself': it holds whatever the question is
+    kind = question.answer_kind
+    stored_as = "choice" if answer.value_choice is not None else "text"
+    return kind.column == stored_as and kind.validate(question, value) is None
 
 
 def switch_version(booklet: Booklet, version: str, chosen_by: str = "child") -> None:

@@ -272,14 +272,14 @@ def test_answers_save_as_the_child_types(live_server, open_browser):
     child = open_browser(js=True)
     start(child, link)
     child.goto("/booklet/good_news")
-    field = child.page.get_by_label("What has gone well since your last review?", exact=True)
+    field = child.page.get_by_label("What has gone well for you?", exact=True)
     field.press_sequentially("I made a new friend")
     # No button pressed: the answer saves by itself and says so.
     expect(child.page.locator("#q-good_news-saved")).to_have_text("Saved", timeout=10_000)
     assert answers(live_server, link.review_id)["good_news"] == ("answered", None, "I made a new friend")
     child.page.reload()
     child.check()
-    assert child.page.get_by_label("What has gone well since your last review?",
+    assert child.page.get_by_label("What has gone well for you?",
                                    exact=True).input_value() == "I made a new friend"
 
 
@@ -338,7 +338,8 @@ def test_listen_buttons_are_hidden_without_a_voice(live_server, open_browser):
     child.page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false})")
     start(child, link)
     child.goto("/booklet/good_things")
-    expect(child.page.get_by_label("Good things", exact=True)).to_be_visible()
+    expect(child.page.get_by_role("heading", level=1)).to_have_text("My house of good things")
+    expect(child.page.get_by_role("checkbox", name="My family", exact=True)).to_be_visible()
     expect(child.page.get_by_role("button", name="Listen")).to_have_count(0)
 
 
