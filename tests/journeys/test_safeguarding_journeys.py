@@ -71,11 +71,11 @@ def test_a_disclosure_with_i_feel_safe_ticked_reaches_the_iro_and_outlives_delet
     # The child deletes everything she wrote.
     child.follow("My answers: see, download or delete them", exact=True)
     child.follow("Delete everything I wrote", exact=True)
-    expect(child.page.get_by_text("your IRO already knows", exact=False)).to_be_visible()
+    expect(child.page.get_by_text("(the person who runs your meeting) already knows", exact=False)).to_be_visible()
     child.screenshot("safeguarding-withdraw")
     child.press("Yes, delete everything I wrote", exact=True)
     assert child.heading() == "Everything you wrote is deleted"
-    expect(child.page.get_by_text("your IRO already knows, and that stays", exact=False)).to_be_visible()
+    expect(child.page.get_by_text("already knows, and that stays", exact=False)).to_be_visible()
 
     iro.goto(f"/reviews/{link.review_id}/booklet")
     assert iro.page.get_by_role("heading", level=2).all_inner_texts()[0] == "Urgent: read this first"

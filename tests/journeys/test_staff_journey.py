@@ -81,11 +81,17 @@ def test_an_iro_adds_a_child_and_plans_their_first_review(open_browser, js_enabl
     expect(reviews.filter(has_text="14:30")).to_have_count(1)
 
     # Back on the list, the child shows with the review planned.
-    journey.follow("My children", exact=True)
+    journey.goto("/children")
     card = journey.page.locator(".govuk-summary-card").filter(
         has=journey.page.get_by_role("link", name=name, exact=True))
     expect(card).to_contain_text("Next review")
     expect(card).to_contain_text("14:30")
+    # and on the caseload ("My children" in the menu), with the review planned.
+    journey.follow("My children", exact=True)
+    assert journey.heading() == "My caseload"
+    row = journey.page.locator("tbody tr").filter(has=journey.page.get_by_role("link", name=name, exact=True))
+    expect(row).to_have_count(1)
+    expect(row).not_to_contain_text("None planned")
     assert len(journey.pages_checked) >= 7
 
 
