@@ -275,7 +275,7 @@ def test_answer_in_words_for_whoever_answered_and_for_staff(request_context):
     # A set no longer known: the value as stored.
     assert answer_in_words(None, "answered", "no") == "no"
     with force_locale("cy"):
-        assert answer_in_words(question, "skipped", None) == "Fe wnaethoch chi neidio dros y cwestiwn hwn."
+        assert answer_in_words(question, "skipped", None) == "Fe wnest ti neidio dros y cwestiwn hwn."
         assert answer_in_words(question, "answered", "yes") == "Ie"
     assert set(ALTERNATIVES) == {"skipped", "tell_iro"}
 
